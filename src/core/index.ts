@@ -1,0 +1,10 @@
+/** The import spec: one catalogue, and the header, row and template logic every part reads from it. */
+export * from "./catalogue";
+export * from "./fields";
+export * from "./headers";
+export * from "./issues";
+export type { CustomField, Group, ProgramCatalogue, ProgramConfig, ProgramUser } from "./program";
+export * from "./rows";
+export * from "./spec";
+export * from "./template";
+export { cellText, dateFormatter, isBlank, isIsoDate, quote } from "./values";

@@ -1,0 +1,63 @@
+/** A finding about a header or a cell. `row` and `column` are 1-based, as a spreadsheet counts them. */
+export interface Issue {
+  row: number;
+  /** The cell's column; null for a header alert about a column that is not there. */
+  column: number | null;
+  field: string | null;
+  severity: Severity;
+  code: IssueCode;
+  message: string;
+  /** A replacement the user probably meant (a header's "did you mean"), when there is one. */
+  suggestion?: string;
+}
+
+export type Severity = "error" | "warning";
+
+export type IssueCode =
+  // header alerts
+  | "missing_column"
+  | "unknown_header"
+  | "header_renamed"
+  | "duplicate_header"
+  | "blank_header"
+  | "invalid_metadata_key"
+  | "too_many_metadata_columns"
+  | "exclusive_columns"
+  | "missing_optional_column"
+  // cells and rows
+  | "required"
+  | "one_of_required"
+  | "mutually_exclusive"
+  | "invalid_email"
+  | "invalid_date"
+  | "invalid_timestamp"
+  | "invalid_amount"
+  | "invalid_decimal_places"
+  | "invalid_number"
+  | "invalid_boolean"
+  | "invalid_choice"
+  | "invalid_case"
+  | "invalid_currency"
+  | "invalid_key"
+  | "invalid_text"
+  | "invalid_metadata_value"
+  | "too_long"
+  | "too_short"
+  | "duplicate_in_file"
+  | "ignored_value"
+  // checks against the program's stored data (service only)
+  | "unknown_partner"
+  | "partner_conflict"
+  | "partner_in_other_group"
+  | "customer_not_found"
+  | "customer_conflict"
+  | "transaction_exists"
+  | "target_not_found"
+  | "unknown_currency_rate"
+  | "partner_email_required"
+  | "internal_error";
+
+export function hasErrors(issues: readonly Issue[]): boolean {
+  for (const issue of issues) if (issue.severity === "error") return true;
+  return false;
+}

@@ -1,0 +1,249 @@
+import { METADATA_PREFIX } from "./catalogue";
+import type { ColumnPlan, HeaderPlan } from "./headers";
+import type { Issue, IssueCode, Severity } from "./issues";
+import { KeyIndex } from "./keyIndex";
+import { type CellReader, cellReader, type DateFormatter, dateFormatter, isBlank, quote } from "./values";
+
+/** One row as read: its normalised values, and what is wrong with it. */
+export interface CheckedRow {
+  readonly row: number;
+  /** Values by field (blank and unreadable cells absent); `metadata` holds a transaction's metadata by key. */
+  readonly record: Record<string, unknown>;
+  readonly issues: readonly Issue[];
+  /** No error: the row may be imported. */
+  readonly ok: boolean;
+  /** Every cell is blank. */
+  readonly blank: boolean;
+}
+
+export interface RowCheckerOptions {
+  /** The spreadsheet's time zone, for `Date` cells. */
+  timeZone?: string;
+  /** Overrides how `Date` cells become `YYYY-MM-DD` (the add-on may use Apps Script's own formatter). */
+  formatDate?: DateFormatter;
+  /** How many rows are coming, when known: sizes the memory of keys seen, to flag duplicates. */
+  expectedRows?: number;
+}
+
+/** Checks rows one at a time; remembers keys it has seen, to flag duplicates within one import. */
+export interface RowChecker {
+  check(row: number, cells: readonly unknown[]): CheckedRow;
+}
+
+interface CompiledColumn {
+  readonly index: number;
+  readonly column: number;
+  readonly name: string;
+  readonly required: boolean;
+  readonly read: CellReader;
+  readonly metadataKey: string | null;
+  readonly seen: KeyIndex | null;
+}
+
+/** What became of a cell in the row being checked. */
+const BLANK = 0;
+const READ = 1;
+const REFUSED = 2;
+
+const NO_ISSUES: readonly Issue[] = Object.freeze([]);
+
+/** Reads a row's values by field name, for rules across cells. */
+type Values = (field: string) => unknown;
+type RowRule = (
+  value: Values,
+  issue: (field: string, code: IssueCode, message: string, severity?: Severity) => void,
+) => void;
+
+/** Prepares a checker for the columns a header plan found. Per row it allocates only for what it finds. */
+export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = {}): RowChecker {
+  const formatDate = options.formatDate ?? dateFormatter(options.timeZone);
+  const singular = plan.spec.label.toLowerCase().replace(/s$/, "");
+  const columns: CompiledColumn[] = plan.columns.map((c: ColumnPlan) => ({
+    index: c.index,
+    column: c.column,
+    name: c.field.name,
+    required: c.field.required === true,
+    read: cellReader(c.field, formatDate),
+    metadataKey: c.field.source === "metadata" ? c.field.name.slice(METADATA_PREFIX.length) : null,
+    seen: c.field.unique ? new KeyIndex(options.expectedRows) : null,
+  }));
+  const n = columns.length;
+  const slotOf = new Map(columns.map((c, k) => [c.name, k]));
+  const oneOf = plan.spec.oneOfGroups
+    .map((g) => ({
+      names: g.fields.join(" or "),
+      exclusive: g.exclusive,
+      slots: g.fields.map((f) => slotOf.get(f)).filter((k): k is number => k !== undefined),
+    }))
+    .filter((g) => g.slots.length > 0);
+  const rules = ROW_RULES[plan.spec.object] ?? [];
+  const recordFields = columns
+    .map((c, slot) => ({ name: c.name, slot, metadata: c.metadataKey !== null }))
+    .filter((f) => !f.metadata);
+
+  // State of the row being checked; the checker is not re-entrant.
+  const state = new Uint8Array(n);
+  let values: unknown[] = [];
+  let issues: Issue[] | null = null;
+  let errors = 0;
+  let row = 0;
+  let current = 0;
+
+  const push = (column: number, field: string, severity: Severity, code: IssueCode, message: string) => {
+    if (issues === null) issues = [];
+    issues.push({ row, column, field, severity, code, message });
+    if (severity === "error") errors++;
+  };
+  const report = (code: IssueCode, message: string, severity: Severity = "error") => {
+    const c = columns[current] as CompiledColumn;
+    state[current] = REFUSED;
+    push(c.column, c.name, severity, code, message);
+  };
+  const valueIn: Values = (field) => {
+    const k = slotOf.get(field);
+    return k === undefined ? undefined : values[k];
+  };
+  const ruleIssue = (field: string, code: IssueCode, message: string, severity: Severity = "error") => {
+    const k = slotOf.get(field) ?? 0;
+    if (severity === "error" && state[k] === REFUSED) return; // that cell has its own error already
+    push((columns[k] as CompiledColumn).column, field, severity, code, message);
+  };
+
+  return {
+    check(rowNumber, cells) {
+      row = rowNumber;
+      issues = null;
+      errors = 0;
+      values = new Array(n);
+      let blank = true;
+      for (let k = 0; k < n; k++) {
+        const c = columns[k] as CompiledColumn;
+        const raw = cells[c.index];
+        if (isBlank(raw)) {
+          state[k] = BLANK;
+          continue;
+        }
+        blank = false;
+        state[k] = READ;
+        current = k;
+        const value = c.read(raw, report);
+        if (value !== undefined) values[k] = value;
+        else state[k] = REFUSED;
+      }
+      if (blank) return new Checked(row, values, columns, recordFields, NO_ISSUES, true, true);
+
+      for (let k = 0; k < n; k++) {
+        const c = columns[k] as CompiledColumn;
+        if (c.required && state[k] === BLANK)
+          push(c.column, c.name, "error", "required", `${c.name} is required for every ${singular}`);
+      }
+      for (const g of oneOf) {
+        let filled = 0;
+        let refused = false;
+        let second = -1;
+        for (const k of g.slots) {
+          if (state[k] === READ) {
+            filled++;
+            if (filled === 2) second = k;
+          } else if (state[k] === REFUSED) refused = true;
+        }
+        if (filled === 0 && !refused) {
+          const c = columns[g.slots[0] as number] as CompiledColumn;
+          push(
+            c.column,
+            c.name,
+            "error",
+            "one_of_required",
+            g.exclusive ? `Fill one of ${g.names}` : `Fill ${g.names} (at least one)`,
+          );
+        } else if (g.exclusive && second >= 0) {
+          const c = columns[second] as CompiledColumn;
+          push(c.column, c.name, "error", "mutually_exclusive", `Fill ${g.names}, not both`);
+        }
+      }
+      for (const rule of rules) rule(valueIn, ruleIssue);
+      for (let k = 0; k < n; k++) {
+        const c = columns[k] as CompiledColumn;
+        const value = values[k];
+        if (c.seen === null || typeof value !== "string") continue;
+        const first = c.seen.firstRow(value, row);
+        if (first !== row)
+          push(
+            c.column,
+            c.name,
+            "error",
+            "duplicate_in_file",
+            `${c.name} ${quote(value)} is also in row ${first}; a ${singular} can be in one row of an import only`,
+          );
+      }
+      return new Checked(row, values, columns, recordFields, issues ?? NO_ISSUES, errors === 0, false);
+    },
+  };
+}
+
+/** A checked row; its record is built when asked for, as validating alone does not need it. */
+class Checked implements CheckedRow {
+  #record: Record<string, unknown> | null = null;
+  constructor(
+    readonly row: number,
+    private readonly values: readonly unknown[],
+    private readonly columns: readonly CompiledColumn[],
+    private readonly recordFields: readonly { name: string; slot: number }[],
+    readonly issues: readonly Issue[],
+    readonly ok: boolean,
+    readonly blank: boolean,
+  ) {}
+
+  get record(): Record<string, unknown> {
+    if (this.#record) return this.#record;
+    const record: Record<string, unknown> = {};
+    for (const { name, slot } of this.recordFields)
+      if (this.values[slot] !== undefined) record[name] = this.values[slot];
+    const metadata: Record<string, unknown> = {};
+    let hasMetadata = false;
+    this.columns.forEach((c, k) => {
+      if (c.metadataKey === null || this.values[k] === undefined) return;
+      metadata[c.metadataKey] = this.values[k];
+      hasMetadata = true;
+    });
+    if (hasMetadata) record.metadata = metadata;
+    this.#record = record;
+    return record;
+  }
+
+  toJSON() {
+    return { row: this.row, record: this.record, issues: this.issues, ok: this.ok, blank: this.blank };
+  }
+}
+
+/** Rules across a row's cells that the field list cannot say on its own. */
+const ROW_RULES: Partial<Record<string, readonly RowRule[]>> = {
+  rewards: [
+    (value, issue) => {
+      const type = value("target_type");
+      const key = value("target_key");
+      if (type !== undefined && key === undefined)
+        issue(
+          "target_key",
+          "required",
+          `target_key is required when target_type is ${quote(type)}: the ${String(type)}'s key`,
+        );
+      if (key !== undefined && type === undefined)
+        issue(
+          "target_type",
+          "required",
+          "target_type is required when target_key is given: customer or transaction",
+        );
+    },
+    (value, issue) => {
+      const status = value("status");
+      if (value("decline_reason") !== undefined && status !== "declined")
+        issue(
+          "decline_reason",
+          "ignored_value",
+          `decline_reason is shown only for a declined reward; this one's status is ${quote(status ?? "pending")}`,
+          "warning",
+        );
+    },
+  ],
+};
