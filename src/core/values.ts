@@ -48,7 +48,11 @@ export function dateFormatter(timeZone = "UTC"): DateFormatter {
 
 /** The text of a cell as the importer reads it. */
 export function cellText(raw: unknown, formatDate: DateFormatter): string {
-  if (typeof raw === "string") return raw.trim();
+  if (typeof raw === "string") {
+    const last = raw.charCodeAt(raw.length - 1);
+    const first = raw.charCodeAt(0);
+    return first > 32 && first !== 160 && last > 32 && last !== 160 ? raw : raw.trim();
+  }
   if (typeof raw === "number") return String(raw);
   if (typeof raw === "boolean") return raw ? "true" : "false";
   if (raw instanceof Date) return formatDate(raw);
