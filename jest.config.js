@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  transform: { "^.+\\.(ts|js)$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  // ESM-only packages the service's dependencies require: turned into CommonJS for jest on Node 20.
+  transformIgnorePatterns: ["/node_modules/(?!(content-disposition|cookie)/)(?!.*/node_modules/)"],
   // Add-on tests load dist/addon, never the sources: build it once before any test runs.
   globalSetup: "<rootDir>/test/globalSetup.ts",
 };

@@ -1,0 +1,78 @@
+import { parseArgs } from "node:util";
+import { ApiError } from "./errors";
+import { createKey, revokeKey } from "./keys";
+import { readSettings } from "./settings";
+import { applyConfigFile, openStore } from "./start";
+
+const USAGE = `Usage: npm run admin -- <command>
+  apply FILE                                  apply a program config (JSON); applying it again changes nothing
+  create-key --program KEY --user EMAIL       make an API key for a user; it is printed once, on the last line
+  revoke-key --program KEY --key API_KEY      end one key
+  revoke-key --program KEY --user EMAIL       end every key of a user`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      program: { type: "string" },
+      user: { type: "string" },
+      key: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  const [command, file] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const need = (name: "program" | "user") => {
+    const v = values[name];
+    if (!v) throw new UsageError(`${command} needs --${name}`);
+    return v;
+  };
+  if (!["apply", "create-key", "revoke-key"].includes(command))
+    throw new UsageError(`Unknown command "${command}"`);
+  if (command === "apply" && !file)
+    throw new UsageError("apply needs the config file: npm run admin -- apply FILE");
+  if (command === "create-key") {
+    need("program");
+    need("user");
+  }
+  if (command === "revoke-key" && !values.key && !values.user)
+    throw new UsageError("revoke-key needs --key or --user");
+
+  const db = await openStore({ ...readSettings(), IMPORTER_CONFIG: undefined });
+  try {
+    if (command === "apply") {
+      await applyConfigFile(db, file as string);
+      console.log(`Applied ${file}.`);
+    } else if (command === "create-key") {
+      const key = await createKey(db, need("program"), need("user"));
+      console.log(`A new key for ${values.user} in ${values.program}; it is shown this once:`);
+      console.log(key);
+    } else {
+      const ended = await revokeKey(db, {
+        programKey: need("program"),
+        ...(values.key ? { key: values.key } : {}),
+        ...(values.user ? { email: values.user } : {}),
+      });
+      if (!ended) throw new ApiError(404, "not_found", "No active key matched; nothing was revoked.");
+      console.log(`Revoked ${ended} key${ended === 1 ? "" : "s"}.`);
+    }
+  } finally {
+    await db.close();
+  }
+  return 0;
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    if (error instanceof UsageError) console.error(USAGE);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,93 @@
+import type { FastifyRequest } from "fastify";
+import { appendAudit } from "./audit";
+import type { Database } from "./db/database";
+import { ApiError } from "./errors";
+import { hashKey } from "./programs";
+
+/** Who is calling, resolved from their API key. */
+export interface Caller {
+  userId: number;
+  email: string;
+  role: "admin" | "technical" | "custom" | "partner";
+  permissions: string[];
+  program: { id: number; key: string; name: string; currency: string };
+  mayImport: boolean;
+  /** Why the caller may not import, in words for them. */
+  denial: string | null;
+}
+
+/** Company admins and technical teammates, or custom roles with the importer permission; never partner users. */
+export function importAccess(role: Caller["role"], permissions: readonly string[]): string | null {
+  if (role === "admin" || role === "technical") return null;
+  if (role === "partner") return "Partner users cannot import data: the importer is for company users only.";
+  if (permissions.includes("importer")) return null;
+  return "Your role (custom) does not include the importer permission; ask a company admin to grant it.";
+}
+
+export async function resolveCaller(db: Database, authorization: string | undefined): Promise<Caller> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match?.[1])
+    throw new ApiError(
+      401,
+      "unauthorized",
+      "An API key is required: send it as 'Authorization: Bearer KEY'.",
+    );
+  const { rows } = await db.query<{
+    user_id: number;
+    email: string;
+    role: Caller["role"];
+    permissions: string[];
+    program_id: number;
+    program_key: string;
+    program_name: string;
+    currency: string;
+    revoked_at: Date | null;
+  }>(
+    `SELECT u.id AS user_id, u.email, u.role, u.permissions, p.id AS program_id, p.key AS program_key,
+       p.name AS program_name, p.currency, k.revoked_at
+     FROM api_keys k JOIN users u ON u.id = k.user_id JOIN programs p ON p.id = k.program_id
+     WHERE k.key_hash = $1`,
+    [hashKey(match[1])],
+  );
+  const row = rows[0];
+  if (!row) throw new ApiError(401, "unauthorized", "The API key is not valid.");
+  if (row.revoked_at) throw new ApiError(401, "unauthorized", "The API key has been revoked.");
+  const denial = importAccess(row.role, row.permissions);
+  return {
+    userId: row.user_id,
+    email: row.email,
+    role: row.role,
+    permissions: row.permissions,
+    program: { id: row.program_id, key: row.program_key, name: row.program_name, currency: row.currency },
+    mayImport: denial === null,
+    denial,
+  };
+}
+
+/** Throws 403 for a caller who may not import; an import they tried to start is logged as denied. */
+export async function requireImporter(
+  db: Database,
+  request: FastifyRequest,
+  attempt?: { object?: string; options?: unknown; source?: unknown },
+): Promise<Caller> {
+  const caller = request.caller;
+  if (caller.mayImport) return caller;
+  if (attempt)
+    await appendAudit(db, {
+      programId: caller.program.id,
+      actor: caller.email,
+      action: "import.denied",
+      object: attempt.object ?? null,
+      options: attempt.options,
+      source: attempt.source,
+      detail: { reason: caller.denial },
+      ip: request.ip,
+    });
+  throw new ApiError(403, "forbidden", caller.denial ?? "You may not import.");
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}

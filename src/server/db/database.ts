@@ -1,0 +1,134 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+/** Anything that runs a parameterised statement: the database, or one transaction on it. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** PostgreSQL, on a server (`pg`) or embedded (PGlite): one SQL dialect either way. */
+export interface Database extends Queryable {
+  readonly kind: "postgres" | "pglite";
+  /** Runs `work` in one transaction: all of it commits, or none of it. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+
+/** bigint as a number (amounts are checked to be safe integers), dates as `YYYY-MM-DD` text. */
+const parseInt8 = (v: string) => Number(v);
+const parseDate = (v: string) => v;
+
+export interface DatabaseOptions {
+  /** A postgresql:// address; without it, PGlite. */
+  url?: string;
+  /** PGlite's folder, or `memory` for a throwaway database. */
+  dataDir?: string;
+  /** A schema to work in (created when missing): lets tests share one PostgreSQL database. */
+  schema?: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.schema);
+  return openPglite(options.dataDir ?? "memory", options.schema);
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Database> {
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8
+          ? parseInt8
+          : oid === DATE
+            ? parseDate
+            : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A connection that drops while idle must not take the service down with it.
+  pool.on("error", () => {});
+  const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query(sql, params) {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows };
+    },
+  });
+  return {
+    kind: "postgres",
+    ...run(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(run(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string, schema?: string): Promise<Database> {
+  if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir === "memory" ? undefined : dataDir, {
+    parsers: { [INT8]: parseInt8, [DATE]: parseDate },
+  });
+  if (schema)
+    await db.exec(
+      `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)};`,
+    );
+  return {
+    kind: "pglite",
+    async query(sql, params) {
+      const result = await db.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as never[] };
+    },
+    async transaction(work) {
+      return db.transaction(async (tx) =>
+        work({
+          async query(sql, params) {
+            const result = await tx.query(sql, params as unknown[] | undefined);
+            return { rows: result.rows as never[] };
+          },
+        }),
+      );
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from "node:crypto";
+import type { CheckedRow, Issue } from "../../../core";
+import { type Applier, type RowResult, rowIssue, skipped } from "../types";
+
+interface Stored {
+  id: number;
+  key: string;
+  email: string;
+}
+
+const COLUMNS = [
+  "first_name",
+  "last_name",
+  "group_key",
+  "tier_key",
+  "shipping_address_line1",
+  "shipping_address_line2",
+  "shipping_address_city",
+  "shipping_address_state",
+  "shipping_address_postal",
+  "shipping_address_country",
+] as const;
+
+/**
+ * Partners: matched by partner_key, else partner_email; a row whose key and email name two partners is
+ * skipped; no match creates one (which needs an email). Tags are only added; blank cells change nothing.
+ */
+export const applyPartners: Applier = async (ctx, rows) => {
+  const { tx, programId } = ctx;
+  const keys = rows.map((r) => r.record.partner_key).filter((v): v is string => typeof v === "string");
+  const emails = rows.map((r) => r.record.partner_email).filter((v): v is string => typeof v === "string");
+  const { rows: found } = await tx.query<Stored>(
+    "SELECT id, key, email FROM partners WHERE program_id = $1 AND (key = ANY($2::text[]) OR email = ANY($3::text[]))",
+    [programId, keys, emails],
+  );
+  const byKey = new Map(found.map((p) => [p.key, p]));
+  const byEmail = new Map(found.map((p) => [p.email, p]));
+  const customFields = ctx.spec.fields.filter((f) => f.source === "partner_field");
+
+  const results = new Map<number, RowResult>();
+  const creates: Record<string, unknown>[] = [];
+  const updates: Record<string, unknown>[] = [];
+
+  for (const r of rows) {
+    const key = r.record.partner_key as string | undefined;
+    const email = r.record.partner_email as string | undefined;
+    const byK = key ? byKey.get(key) : undefined;
+    const byE = email ? byEmail.get(email) : undefined;
+    const notes: Issue[] = [];
+
+    if (byK && byE && byK.id !== byE.id) {
+      results.set(
+        r.row,
+        skipped(r.row, [
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_email",
+            "partner_conflict",
+            `partner_key "${key}" and partner_email "${email}" belong to two different partners (the email is ${byE.key}'s); fix one of them`,
+          ),
+        ]),
+      );
+      continue;
+    }
+    const match = byK ?? byE;
+    if (match) {
+      if (key && !byK)
+        notes.push(
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_key",
+            "ignored_value",
+            `No partner has partner_key "${key}"; matched ${match.key} by partner_email, whose key stays ${match.key}`,
+            "warning",
+          ),
+        );
+      updates.push({ id: match.id, ...values(r, customFields), email: email ?? null });
+      results.set(r.row, { row: r.row, outcome: "updated", object_key: match.key, issues: notes });
+      continue;
+    }
+    if (!email) {
+      results.set(
+        r.row,
+        skipped(r.row, [
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_key",
+            "partner_email_required",
+            `No partner has partner_key "${key}"; a new partner needs a partner_email`,
+          ),
+        ]),
+      );
+      continue;
+    }
+    const missing = customFields.filter((f) => f.requiredOnCreate && r.record[f.name] === undefined);
+    if (missing.length) {
+      results.set(
+        r.row,
+        skipped(
+          r.row,
+          missing.map((f) =>
+            rowIssue(ctx, r.row, f.name, "required", `${f.name} is required to create a partner`),
+          ),
+        ),
+      );
+      continue;
+    }
+    const newKey = key ?? keyFromEmail(email);
+    creates.push({ ...values(r, customFields), key: newKey, email, row: r.row });
+    results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
+  }
+
+  if (creates.length) {
+    const { rows: made } = await tx.query<{ id: number; key: string; email: string }>(
+      `INSERT INTO partners (program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
+       SELECT $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+       FROM jsonb_to_recordset($2::jsonb) AS v(key text, email text, joined_date date, tags text[], fields jsonb,
+         ${COLUMNS.map((c) => `${c} text`).join(", ")})
+       RETURNING id, key, email`,
+      [programId, JSON.stringify(creates)],
+    );
+    if (ctx.options.send_invites && made.length)
+      await tx.query(
+        `INSERT INTO outbox (program_id, kind, to_email, payload, import_id)
+         SELECT $1, 'partner_invite', m.email, jsonb_build_object('partner_key', m.key, 'program', $3::text), $4
+         FROM jsonb_to_recordset($2::jsonb) AS m(key text, email text)`,
+        [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
+      );
+  }
+  if (updates.length)
+    await tx.query(
+      `UPDATE partners p SET
+         email = COALESCE(v.email, p.email),
+         joined_date = COALESCE(v.joined_date, p.joined_date),
+         tags = p.tags || ARRAY(SELECT t FROM unnest(COALESCE(v.tags, '{}')) AS t WHERE NOT t = ANY(p.tags)),
+         fields = p.fields || COALESCE(v.fields, '{}'),
+         ${COLUMNS.map((c) => `${c} = COALESCE(v.${c}, p.${c})`).join(",\n         ")},
+         updated_at = now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, email text, joined_date date, tags text[], fields jsonb,
+         ${COLUMNS.map((c) => `${c} text`).join(", ")})
+       WHERE p.id = v.id AND p.program_id = $1`,
+      [programId, JSON.stringify(updates)],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+/** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
+function values(r: CheckedRow, customFields: readonly { name: string }[]) {
+  const out: Record<string, unknown> = {};
+  for (const c of COLUMNS) if (r.record[c] !== undefined) out[c] = r.record[c];
+  if (r.record.partner_joined_date !== undefined) out.joined_date = r.record.partner_joined_date;
+  if (r.record.tags !== undefined) out.tags = r.record.tags;
+  const fields = Object.fromEntries(
+    customFields.filter((f) => r.record[f.name] !== undefined).map((f) => [f.name, r.record[f.name]]),
+  );
+  if (Object.keys(fields).length) out.fields = fields;
+  return out;
+}
+
+/** A new partner's key when the row gives none: from the email, made unique. */
+function keyFromEmail(email: string): string {
+  const base = (email.split("@")[0] ?? "partner").replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "partner";
+  return `${base}-${randomBytes(3).toString("hex")}`;
+}

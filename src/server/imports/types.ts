@@ -1,0 +1,58 @@
+import type { CheckedRow, Issue, ObjectName, ObjectSpec, ProgramCatalogue } from "../../core";
+import type { Queryable } from "../db/database";
+
+export interface ImportOptions {
+  group_key: string | null;
+  send_invites: boolean;
+  dry_run: boolean;
+}
+
+export type Outcome = "created" | "updated" | "skipped";
+
+/** What became of one row. */
+export interface RowResult {
+  row: number;
+  outcome: Outcome;
+  object_key: string | null;
+  issues: Issue[];
+  /** Rewards: the USD cents issued (or that a dry run would issue). */
+  amount_usd_cents?: number;
+}
+
+export interface ApplyContext {
+  tx: Queryable;
+  programId: number;
+  program: ProgramCatalogue;
+  object: ObjectName;
+  spec: ObjectSpec;
+  importId: string;
+  options: ImportOptions;
+  /** The column (1-based) that holds a field in this import, if any. */
+  column(field: string): number | null;
+}
+
+/**
+ * Applies an object's rows that passed every check of `src/core`, against the program's stored data,
+ * with a bounded number of set-based statements whatever the number of rows. Returns one result per
+ * row given, with only the issues it found itself (the pipeline adds the row's own warnings).
+ */
+export type Applier = (ctx: ApplyContext, rows: readonly CheckedRow[]) => Promise<RowResult[]>;
+
+/** An issue about a row's cell, found against stored data. */
+export function rowIssue(
+  ctx: ApplyContext,
+  row: number,
+  field: string,
+  code: Issue["code"],
+  message: string,
+  severity: Issue["severity"] = "error",
+): Issue {
+  return { row, column: ctx.column(field), field, severity, code, message };
+}
+
+export const skipped = (row: number, issues: Issue[]): RowResult => ({
+  row,
+  outcome: "skipped",
+  object_key: null,
+  issues,
+});

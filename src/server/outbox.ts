@@ -1,0 +1,62 @@
+import nodemailer from "nodemailer";
+import type { Database } from "./db/database";
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export function smtpMailer(
+  url: string,
+  from = "Channel Importer <no-reply@channel-importer.invalid>",
+): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(mail) {
+      await transport.sendMail({ from, ...mail });
+    },
+  };
+}
+
+interface OutboxRow {
+  id: number;
+  kind: string;
+  to_email: string;
+  payload: { partner_key?: string; program?: string };
+}
+
+/** Sends what waits in the outbox; a failed send stays there with its error, to be tried again. */
+export async function sendOutbox(db: Database, mailer: Mailer, limit = 100): Promise<number> {
+  const { rows } = await db.query<OutboxRow>(
+    "SELECT id, kind, to_email, payload FROM outbox WHERE sent_at IS NULL AND attempts < 5 ORDER BY id LIMIT $1",
+    [limit],
+  );
+  let sent = 0;
+  for (const row of rows) {
+    try {
+      await mailer.send(inviteMail(row));
+      await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", [row.id]);
+      sent++;
+    } catch (error) {
+      await db.query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", [
+        row.id,
+        (error as Error).message,
+      ]);
+    }
+  }
+  return sent;
+}
+
+function inviteMail(row: OutboxRow): Mail {
+  const program = row.payload.program ?? "our partner program";
+  return {
+    to: row.to_email,
+    subject: `You're invited to ${program}`,
+    text: `Hello,\n\nYou have been added to ${program} as a partner (key ${row.payload.partner_key ?? "-"}).\nClaim your account to sign in to the partner portal.\n`,
+  };
+}

@@ -1,0 +1,218 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireImporter } from "../caller";
+import type { Database } from "../db/database";
+import { ApiError } from "../errors";
+import { importCsv } from "../imports/csvImport";
+import {
+  applyChunk,
+  finishImport,
+  getImport,
+  type ImportRow,
+  importReport,
+  importResource,
+  startImport,
+} from "../imports/pipeline";
+import type { Mailer } from "../outbox";
+import { sendOutbox } from "../outbox";
+import { decodeCursor, encodeCursor, pageQuery } from "./paging";
+import { reportCsv } from "./reportCsv";
+
+const flag = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])
+  .optional()
+  .transform((v) => v === true || v === "true" || v === "1");
+
+const options = z.object({
+  group_key: z.string().min(1).optional(),
+  send_invites: flag,
+  dry_run: flag,
+});
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const importId = z.object({ id: z.string() });
+
+export async function importRoutes(
+  app: FastifyInstance,
+  { db, mailer }: { db: Database; mailer: Mailer | null },
+) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const afterImport = () => {
+    if (mailer) void sendOutbox(db, mailer).catch(() => {});
+  };
+
+  api.post(
+    "/v1/import/:object",
+    {
+      schema: {
+        summary: "Import a CSV file: multipart field 'file', or a text/csv body",
+        params: z.object({ object: z.string() }),
+        querystring: options,
+      },
+    },
+    async (request, reply) => {
+      const { object } = request.params;
+      const opts = request.query;
+      const caller = await requireImporter(db, request, { object, options: opts, source: { kind: "file" } });
+      const file = await readCsvBody(request);
+      const { resource, done } = await importCsv(db, caller, object, opts, file, request.ip);
+      done.then(afterImport, (error) => request.log.error(error));
+      const current = importResource(await getImport(db, caller.program.id, resource.id));
+      return reply.status(current.status === "processing" ? 202 : 201).send(current);
+    },
+  );
+
+  api.post(
+    "/v1/imports",
+    {
+      schema: {
+        summary: "Start a chunked import; the same client_token returns the same import",
+        body: z.object({
+          object: z.string(),
+          options: options.default({ send_invites: false, dry_run: false }),
+          headers: z.array(cell).min(1).max(1000),
+          total_rows: z.number().int().min(0).max(10_000_000).optional(),
+          source: z
+            .object({ kind: z.enum(["sheet", "file", "api"]), name: z.string().max(500).optional() })
+            .catchall(z.unknown())
+            .optional(),
+          client_token: z.string().min(8).max(200).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const caller = await requireImporter(db, request, {
+        object: body.object,
+        options: body.options,
+        source: body.source,
+      });
+      const { resource, alerts, existing } = await startImport(db, caller, body, request.ip);
+      return reply.status(existing ? 200 : 201).send({ ...resource, header_alerts: alerts });
+    },
+  );
+
+  api.put(
+    "/v1/imports/:id/chunks/:seq",
+    {
+      bodyLimit: 50 * 1024 * 1024,
+      schema: {
+        summary: "Send a chunk of rows; a chunk sent again returns its stored results and changes nothing",
+        params: z.object({ id: z.string(), seq: z.coerce.number().int().min(0).max(1_000_000) }),
+        body: z.object({
+          rows: z
+            .array(z.object({ row: z.number().int().min(1), cells: z.array(cell).max(1000) }))
+            .max(10_000),
+        }),
+      },
+    },
+    async (request) => {
+      const caller = await requireImporter(db, request);
+      const rows = request.body.rows;
+      if (new Set(rows.map((r) => r.row)).size !== rows.length)
+        throw new ApiError(400, "invalid_request", "Each row of a chunk needs its own row number");
+      return applyChunk(db, caller, request.params.id, request.params.seq, rows);
+    },
+  );
+
+  for (const [action, to] of [
+    ["complete", "completed"],
+    ["cancel", "cancelled"],
+  ] as const)
+    api.post(
+      `/v1/imports/:id/${action}`,
+      {
+        schema: {
+          summary: `${action === "complete" ? "Complete" : "Cancel"} an import; the summary`,
+          params: importId,
+        },
+      },
+      async (request) => {
+        const caller = await requireImporter(db, request);
+        const done = await finishImport(db, caller, request.params.id, to, request.ip);
+        if (to === "completed") afterImport();
+        return done;
+      },
+    );
+
+  api.get(
+    "/v1/imports",
+    { schema: { summary: "Import history, newest first (cursor paging)", querystring: pageQuery } },
+    async (request) => {
+      const caller = await requireImporter(db, request);
+      const { limit, cursor } = request.query;
+      const after = decodeCursor<{ t: string; id: string }>(cursor);
+      const { rows } = await db.query<ImportRow>(
+        `SELECT i.*, u.email AS user_email, (SELECT count(*)::int FROM import_chunks c WHERE c.import_id = i.id) AS chunks
+         FROM imports i JOIN users u ON u.id = i.user_id
+         WHERE i.program_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::uuid))
+         ORDER BY i.created_at DESC, i.id DESC LIMIT $4`,
+        [caller.program.id, after?.t ?? null, after?.id ?? null, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(importResource),
+        next_cursor:
+          rows.length > limit && last
+            ? encodeCursor({ t: new Date(last.created_at).toISOString(), id: last.id })
+            : null,
+      };
+    },
+  );
+
+  api.get(
+    "/v1/imports/:id",
+    { schema: { summary: "One import with its counts", params: importId } },
+    async (request) => {
+      const caller = await requireImporter(db, request);
+      return importResource(await getImport(db, caller.program.id, request.params.id));
+    },
+  );
+
+  api.get(
+    "/v1/imports/:id/report",
+    {
+      schema: {
+        summary: "Per-row results, as JSON or ?format=csv",
+        params: importId,
+        querystring: z.object({ format: z.enum(["json", "csv"]).default("json") }),
+      },
+    },
+    async (request, reply) => {
+      const caller = await requireImporter(db, request);
+      const report = await importReport(db, caller.program.id, request.params.id);
+      if (request.query.format === "csv")
+        return reply
+          .header("content-type", "text/csv; charset=utf-8")
+          .header("content-disposition", `attachment; filename="import-${report.import.id}-report.csv"`)
+          .send(reportCsv(report.results));
+      return report;
+    },
+  );
+}
+
+/** The uploaded CSV: the multipart field `file`, or the body itself. */
+async function readCsvBody(request: FastifyRequest): Promise<{ text: string; name: string | null }> {
+  if (request.isMultipart()) {
+    for await (const part of request.parts()) {
+      if (part.type === "file" && part.fieldname === "file") {
+        const buffer = await part.toBuffer();
+        return { text: buffer.toString("utf8"), name: part.filename || null };
+      }
+      if (part.type === "file") await part.toBuffer();
+    }
+    throw new ApiError(
+      400,
+      "missing_file",
+      "The upload has no field 'file'; send the CSV as -F file=@data.csv",
+    );
+  }
+  if (typeof request.body === "string") return { text: request.body, name: null };
+  throw new ApiError(
+    415,
+    "unsupported_media_type",
+    "Send the CSV as multipart/form-data (field 'file') or as a text/csv body",
+  );
+}

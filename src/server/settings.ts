@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** The service's settings, from the environment (DESIGN.md). */
+export const settingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL is a postgresql:// address")
+    .optional(),
+  IMPORTER_DATA_DIR: z.string().min(1).default(".importer-data"),
+  IMPORTER_CONFIG: z.string().min(1).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "SMTP_URL is an smtp:// or smtps:// address")
+    .optional(),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Reads the settings, ignoring empty variables; a bad value stops the service with a message naming it. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success)
+    throw new Error(
+      `Bad settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  return parsed.data;
+}
