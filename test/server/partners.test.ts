@@ -32,6 +32,20 @@ describe.each(engines())("partners (%s)", (engine) => {
     });
   });
 
+  it("merges two rows that reach one partner, the later winning", async () => {
+    await importRows(s, "partners", H, [["ada@example.com", "ada", "Ada", "", "North", ""]]);
+    const { results } = await importRows(s, "partners", H, [
+      ["", "ada", "First", "one", "", "EMEA"],
+      ["ada@example.com", "nokey", "Second", "two", "", ""],
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(["updated", "updated"]);
+    expect(await stored("ada")).toMatchObject({
+      first_name: "Second",
+      tags: ["one", "two"],
+      fields: { region: "EMEA" },
+    });
+  });
+
   it("adds tags and never removes one", async () => {
     await importRows(s, "partners", H, [["ada@example.com", "ada", "", "gold, emea", "North", ""]]);
     await importRows(s, "partners", H, [["", "ada", "", "saas, gold", "", ""]]);

@@ -1,8 +1,149 @@
-import type { Applier } from "../types";
-import { rowIssue, skipped } from "../types";
+import { randomBytes } from "node:crypto";
+import { type CheckedRow, type Issue, quote } from "../../../core";
+import { distinctTexts } from "../matching";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
-/** Customers: not yet applied. */
-export const applyCustomers: Applier = async (ctx, rows) =>
-  rows.map((r) =>
-    skipped(r.row, [rowIssue(ctx, r.row, "", "internal_error", "customers cannot be imported yet")]),
+interface Stored {
+  kind: "customer" | "partner";
+  id: number;
+  key: string;
+  email: string;
+}
+
+/** Import fields stored under the same name; created_at is stored as signed_up_on. */
+const COLUMNS = ["name", "company_name", "state", "unit", "postal"] as const;
+
+/**
+ * Customers: matched by customer_key, else email (a key that matches no one falls back to the email,
+ * with a warning); an email shared by several customers needs the key. No match creates one. A given
+ * partner_key must name an existing partner. Blank cells change nothing.
+ */
+export const applyCustomers: Applier = async (ctx, rows) => {
+  const { tx, programId } = ctx;
+  const keys = distinctTexts(rows, "customer_key");
+  const emails = distinctTexts(rows, "email");
+  const partnerKeys = distinctTexts(rows, "partner_key");
+  const { rows: found } = await tx.query<Stored>(
+    `SELECT 'customer' AS kind, id, key, email FROM customers
+       WHERE program_id = $1 AND (key = ANY($2::text[]) OR email = ANY($3::text[]))
+     UNION ALL
+     SELECT 'partner', id, key, email FROM partners WHERE program_id = $1 AND key = ANY($4::text[])`,
+    [programId, keys, emails, partnerKeys],
   );
+  const byKey = new Map<string, Stored>();
+  const byEmail = new Map<string, Stored[]>();
+  const partners = new Map<string, number>();
+  for (const f of found) {
+    if (f.kind === "partner") {
+      partners.set(f.key, f.id);
+      continue;
+    }
+    byKey.set(f.key, f);
+    byEmail.set(f.email, [...(byEmail.get(f.email) ?? []), f]);
+  }
+
+  const results = new Map<number, RowResult>();
+  const creates: Record<string, unknown>[] = [];
+  // By stored id: two rows of a chunk may reach one customer (one by key, one by email); the later wins.
+  const updates = new Map<number, Record<string, unknown>>();
+
+  for (const r of rows) {
+    const key = r.record.customer_key as string | undefined;
+    const email = r.record.email as string;
+    const partnerKey = r.record.partner_key as string | undefined;
+    const errors: Issue[] = [];
+    const notes: Issue[] = [];
+
+    const partnerId = partnerKey === undefined ? undefined : partners.get(partnerKey);
+    if (partnerKey !== undefined && partnerId === undefined)
+      errors.push(
+        rowIssue(
+          ctx,
+          r.row,
+          "partner_key",
+          "unknown_partner",
+          `No partner has partner_key ${quote(partnerKey)}; expected the key of an existing partner (import partners first)`,
+        ),
+      );
+
+    let match = key === undefined ? undefined : byKey.get(key);
+    if (!match) {
+      const sameEmail = byEmail.get(email) ?? [];
+      if (sameEmail.length > 1) errors.push(conflict(ctx, r.row, email, sameEmail, key));
+      else if (sameEmail[0]) {
+        match = sameEmail[0];
+        if (key !== undefined)
+          notes.push(
+            rowIssue(
+              ctx,
+              r.row,
+              "customer_key",
+              "ignored_value",
+              `No customer has customer_key ${quote(key)}; matched ${match.key} by email, whose key stays ${match.key}`,
+              "warning",
+            ),
+          );
+      }
+    }
+
+    if (errors.length) {
+      results.set(r.row, skipped(r.row, errors));
+      continue;
+    }
+    const row = { ...values(r), ...(partnerId === undefined ? {} : { partner_id: partnerId }) };
+    if (match) {
+      updates.set(match.id, { ...updates.get(match.id), ...row, id: match.id });
+      results.set(r.row, { row: r.row, outcome: "updated", object_key: match.key, issues: notes });
+      continue;
+    }
+    const newKey = key ?? `cus_${randomBytes(6).toString("hex")}`;
+    creates.push({ ...row, key: newKey });
+    results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
+  }
+
+  const recordset = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, partner_id bigint,
+         signed_up_on date, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
+  if (creates.length)
+    await tx.query(
+      `INSERT INTO customers (program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
+       SELECT $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+       FROM ${recordset}`,
+      [programId, JSON.stringify(creates)],
+    );
+  if (updates.size)
+    await tx.query(
+      `UPDATE customers c SET
+         email = COALESCE(v.email, c.email),
+         partner_id = COALESCE(v.partner_id, c.partner_id),
+         signed_up_on = COALESCE(v.signed_up_on, c.signed_up_on),
+         ${COLUMNS.map((col) => `${col} = COALESCE(v.${col}, c.${col})`).join(",\n         ")},
+         updated_at = now()
+       FROM ${recordset}
+       WHERE c.id = v.id AND c.program_id = $1`,
+      [programId, JSON.stringify([...updates.values()])],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+/** A row's values for the customers table; blank cells are absent, so they leave stored values alone. */
+function values(r: CheckedRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { email: r.record.email };
+  for (const c of COLUMNS) if (r.record[c] !== undefined) out[c] = r.record[c];
+  if (r.record.created_at !== undefined) out.signed_up_on = r.record.created_at;
+  return out;
+}
+
+/** An email shared by several stored customers: only a customer_key can say which one the row means. */
+function conflict(ctx: ApplyContext, row: number, email: string, found: Stored[], key?: string): Issue {
+  const keys = found.map((c) => c.key).join(", ");
+  const shared = `email ${quote(email)} belongs to ${found.length} customers (${keys})`;
+  return rowIssue(
+    ctx,
+    row,
+    "email",
+    "customer_conflict",
+    key === undefined
+      ? `The ${shared}; expected a customer_key that says which one`
+      : `No customer has customer_key ${quote(key)}, and the ${shared}; expected the customer_key of one of them`,
+  );
+}

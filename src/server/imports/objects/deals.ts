@@ -1,8 +1,100 @@
-import type { Applier } from "../types";
-import { rowIssue, skipped } from "../types";
+import { type Issue, quote } from "../../../core";
+import { distinctTexts, partnerInOtherGroup } from "../matching";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
-/** Deals: not yet applied. */
-export const applyDeals: Applier = async (ctx, rows) =>
-  rows.map((r) =>
-    skipped(r.row, [rowIssue(ctx, r.row, "", "internal_error", "deals cannot be imported yet")]),
+interface Found {
+  kind: "partner" | "deal";
+  id: number;
+  key: string;
+  group_key: string | null;
+}
+
+const OPTIONAL = ["account_name", "contact_first_name", "contact_last_name"] as const;
+
+/**
+ * Deals, into the import's group, upserted by external_key: blank cells leave stored values alone. A
+ * partner, when named, must exist; one of another group is a warning.
+ */
+export const applyDeals: Applier = async (ctx, rows) => {
+  const { tx, programId } = ctx;
+  const group = ctx.spec.group;
+  if (!group) throw new Error("a deals import needs its group");
+  const partnerKeys = distinctTexts(rows, "partner_key");
+  const { rows: found } = await tx.query<Found>(
+    `SELECT 'partner' AS kind, id, key, group_key FROM partners WHERE program_id = $1 AND key = ANY($2::text[])
+     UNION ALL
+     SELECT 'deal', id, external_key, group_key FROM deals WHERE program_id = $1 AND external_key = ANY($3::text[])`,
+    [programId, partnerKeys, distinctTexts(rows, "external_key")],
   );
+  const partners = new Map(found.filter((f) => f.kind === "partner").map((f) => [f.key, f]));
+  const deals = new Map(found.filter((f) => f.kind === "deal").map((f) => [f.key, f.id]));
+
+  const results = new Map<number, RowResult>();
+  const creates: Record<string, unknown>[] = [];
+  const updates: Record<string, unknown>[] = [];
+
+  for (const r of rows) {
+    const v = r.record;
+    const externalKey = v.external_key as string;
+    const partnerKey = v.partner_key as string | undefined;
+    const partner = partnerKey !== undefined ? partners.get(partnerKey) : undefined;
+    if (partnerKey !== undefined && !partner) {
+      results.set(
+        r.row,
+        skipped(r.row, [
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_key",
+            "unknown_partner",
+            `No partner has partner_key ${quote(partnerKey)}; expected the key of a partner that already exists, or a blank cell`,
+          ),
+        ]),
+      );
+      continue;
+    }
+    const issues = partner ? partnerInOtherGroup(ctx, r.row, partner, "deal") : [];
+    const values: Record<string, unknown> = {
+      external_key: externalKey,
+      amount: v.amount,
+      close_date: v.close_date,
+      stage: v.stage,
+      partner_id: partner?.id ?? null,
+      opened_on: v.created_at ?? null,
+    };
+    for (const c of OPTIONAL) values[c] = v[c] ?? null;
+    const existing = deals.get(externalKey);
+    if (existing !== undefined) updates.push({ id: existing, ...values });
+    else creates.push(values);
+    results.set(r.row, {
+      row: r.row,
+      outcome: existing !== undefined ? "updated" : "created",
+      object_key: externalKey,
+      issues,
+    });
+  }
+
+  const columns = `external_key text, amount bigint, close_date date, stage text, partner_id bigint, opened_on date,
+    ${OPTIONAL.map((c) => `${c} text`).join(", ")}`;
+  if (creates.length)
+    await tx.query(
+      `INSERT INTO deals (program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
+         ${OPTIONAL.join(", ")})
+       SELECT $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
+         ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
+       FROM jsonb_to_recordset($2::jsonb) AS v(${columns})`,
+      [programId, JSON.stringify(creates), group.key],
+    );
+  // An updated deal moves into the import's group: its stage was checked against that group's stages.
+  if (updates.length)
+    await tx.query(
+      `UPDATE deals d SET group_key = $3, amount = v.amount, close_date = v.close_date, stage = v.stage,
+         partner_id = COALESCE(v.partner_id, d.partner_id), opened_on = COALESCE(v.opened_on, d.opened_on),
+         ${OPTIONAL.map((c) => `${c} = COALESCE(v.${c}, d.${c})`).join(", ")},
+         updated_at = now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, ${columns})
+       WHERE d.id = v.id AND d.program_id = $1`,
+      [programId, JSON.stringify(updates), group.key],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};

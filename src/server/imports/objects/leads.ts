@@ -1,8 +1,108 @@
-import type { Applier } from "../types";
-import { rowIssue, skipped } from "../types";
+import { type Issue, quote } from "../../../core";
+import { distinctTexts, partnerInOtherGroup } from "../matching";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
-/** Leads: not yet applied. */
-export const applyLeads: Applier = async (ctx, rows) =>
-  rows.map((r) =>
-    skipped(r.row, [rowIssue(ctx, r.row, "", "internal_error", "leads cannot be imported yet")]),
+interface Found {
+  kind: "partner" | "lead";
+  id: number;
+  key: string;
+  group_key: string | null;
+}
+
+/**
+ * Leads, into the import's group: the partner must exist (one of another group is a warning); a lead
+ * whose external_key is stored is updated, where cells are filled; any other lead is created.
+ */
+export const applyLeads: Applier = async (ctx, rows) => {
+  const { tx, programId } = ctx;
+  const group = ctx.spec.group;
+  if (!group) throw new Error("a leads import needs its group");
+  const partnerKeys = distinctTexts(rows, "partner_key");
+  const externalKeys = distinctTexts(rows, "external_key");
+  const { rows: found } = await tx.query<Found>(
+    `SELECT 'partner' AS kind, id, key, group_key FROM partners WHERE program_id = $1 AND key = ANY($2::text[])
+     UNION ALL
+     SELECT 'lead', id, external_key, group_key FROM leads WHERE program_id = $1 AND external_key = ANY($3::text[])`,
+    [programId, partnerKeys, externalKeys],
   );
+  const partners = new Map(found.filter((f) => f.kind === "partner").map((f) => [f.key, f]));
+  const leads = new Map(found.filter((f) => f.kind === "lead").map((f) => [f.key, f.id]));
+  const leadFields = ctx.spec.fields.filter((f) => f.source === "lead_field").map((f) => f.name);
+
+  const results = new Map<number, RowResult>();
+  const creates: Record<string, unknown>[] = [];
+  const updates: Record<string, unknown>[] = [];
+
+  for (const r of rows) {
+    const v = r.record;
+    const partnerKey = v.partner_key as string;
+    const partner = partners.get(partnerKey);
+    if (!partner) {
+      results.set(
+        r.row,
+        skipped(r.row, [
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_key",
+            "unknown_partner",
+            `No partner has partner_key ${quote(partnerKey)}; a lead is assigned to a partner that already exists`,
+          ),
+        ]),
+      );
+      continue;
+    }
+    const issues = partnerInOtherGroup(ctx, r.row, partner, "lead");
+    const fields = Object.fromEntries(leadFields.filter((f) => v[f] !== undefined).map((f) => [f, v[f]]));
+    const values = {
+      partner_id: partner.id,
+      email: v.email,
+      first_name: v.first_name,
+      last_name: v.last_name,
+      status: v.status ?? null,
+      fields,
+    };
+    const externalKey = v.external_key as string | undefined;
+    const existing = externalKey !== undefined ? leads.get(externalKey) : undefined;
+    if (existing !== undefined) {
+      updates.push({ id: existing, ...values });
+      results.set(r.row, { row: r.row, outcome: "updated", object_key: externalKey ?? null, issues });
+    } else {
+      creates.push({ src_row: r.row, external_key: externalKey ?? null, ...values });
+      results.set(r.row, { row: r.row, outcome: "created", object_key: externalKey ?? null, issues });
+    }
+  }
+
+  if (creates.length) {
+    // Ids are drawn first so that a lead without an external_key gets its key back to its row.
+    const { rows: made } = await tx.query<{ src_row: number; id: number }>(
+      `WITH v AS (
+         SELECT v.*, nextval(pg_get_serial_sequence('leads', 'id')) AS id
+         FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
+           last_name text, status text, external_key text, fields jsonb)
+       ), inserted AS (
+         INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key, fields)
+         SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields
+         FROM v
+       )
+       SELECT src_row, id FROM v`,
+      [programId, JSON.stringify(creates), group.key],
+    );
+    for (const m of made) {
+      const result = results.get(m.src_row);
+      if (result && result.object_key === null) result.object_key = `lead-${m.id}`;
+    }
+  }
+  // An updated lead moves into the import's group: its form's fields and checks are that group's.
+  if (updates.length)
+    await tx.query(
+      `UPDATE leads l SET group_key = $3, partner_id = v.partner_id, email = v.email, first_name = v.first_name,
+         last_name = v.last_name, status = COALESCE(v.status, l.status), fields = l.fields || v.fields,
+         updated_at = now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, partner_id bigint, email text, first_name text,
+         last_name text, status text, fields jsonb)
+       WHERE l.id = v.id AND l.program_id = $1`,
+      [programId, JSON.stringify(updates), group.key],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};

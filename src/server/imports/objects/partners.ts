@@ -39,7 +39,8 @@ export const applyPartners: Applier = async (ctx, rows) => {
 
   const results = new Map<number, RowResult>();
   const creates: Record<string, unknown>[] = [];
-  const updates: Record<string, unknown>[] = [];
+  // Two rows may reach one partner (one by key, one by email): their changes merge, the later row winning.
+  const updates = new Map<number, Record<string, unknown>>();
 
   for (const r of rows) {
     const key = r.record.partner_key as string | undefined;
@@ -76,7 +77,10 @@ export const applyPartners: Applier = async (ctx, rows) => {
             "warning",
           ),
         );
-      updates.push({ id: match.id, ...values(r, customFields), email: email ?? null });
+      const change: Record<string, unknown> = { id: match.id, ...values(r, customFields) };
+      if (email) change.email = email;
+      const before = updates.get(match.id);
+      updates.set(match.id, before ? merge(before, change) : change);
       results.set(r.row, { row: r.row, outcome: "updated", object_key: match.key, issues: notes });
       continue;
     }
@@ -130,7 +134,7 @@ export const applyPartners: Applier = async (ctx, rows) => {
         [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
       );
   }
-  if (updates.length)
+  if (updates.size)
     await tx.query(
       `UPDATE partners p SET
          email = COALESCE(v.email, p.email),
@@ -142,7 +146,7 @@ export const applyPartners: Applier = async (ctx, rows) => {
        FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, email text, joined_date date, tags text[], fields jsonb,
          ${COLUMNS.map((c) => `${c} text`).join(", ")})
        WHERE p.id = v.id AND p.program_id = $1`,
-      [programId, JSON.stringify(updates)],
+      [programId, JSON.stringify([...updates.values()])],
     );
   return rows.map((r) => results.get(r.row) as RowResult);
 };
@@ -158,6 +162,17 @@ function values(r: CheckedRow, customFields: readonly { name: string }[]) {
   );
   if (Object.keys(fields).length) out.fields = fields;
   return out;
+}
+
+function merge(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const tags = [...new Set([...((before.tags as string[]) ?? []), ...((after.tags as string[]) ?? [])])];
+  const fields = { ...(before.fields as object), ...(after.fields as object) };
+  return {
+    ...before,
+    ...after,
+    ...(tags.length ? { tags } : {}),
+    ...(Object.keys(fields).length ? { fields } : {}),
+  };
 }
 
 /** A new partner's key when the row gives none: from the email, made unique. */
