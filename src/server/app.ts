@@ -91,7 +91,10 @@ export async function buildApp({ db, mailer = null, logger = false }: AppOptions
     }),
   );
 
-  app.get("/v1/health", { schema: { hide: true } }, async () => ({ status: "ok", database: db.kind }));
+  app.get("/v1/health", { schema: { summary: "Liveness; needs no key", security: [] } }, async () => ({
+    status: "ok",
+    database: db.kind,
+  }));
   app.get("/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.register(catalogueRoutes, { db });
   await app.register(importRoutes, { db, mailer });

@@ -21,7 +21,8 @@ export const SYNC_ROWS = 2000;
 export function parseCsv(text: string): { headers: string[]; rows: ChunkRow[] } {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
+    // Empty lines are kept while numbering, so a row's number stays the one a spreadsheet shows.
+    records = parse(text, { bom: true, relax_column_count: true });
   } catch (error) {
     const e = error as Error & { lines?: number };
     throw new ApiError(
@@ -30,13 +31,19 @@ export function parseCsv(text: string): { headers: string[]; rows: ChunkRow[] } 
       `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ""}: ${e.message}`,
     );
   }
-  const [headers, ...rest] = records;
-  if (!headers)
+  const lines = records
+    .map((cells, i) => ({ row: i + 1, cells }))
+    .filter(({ cells }) => !(cells.length === 1 && cells[0] === ""));
+  const [header, ...rows] = lines;
+  if (!header)
     throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
-  return { headers, rows: rest.map((cells, i) => ({ row: i + 2, cells })) };
+  return { headers: header.cells, rows };
 }
 
-/** Imports a parsed CSV. Small files finish before this returns; large ones carry on after it. */
+/**
+ * Imports a parsed CSV. A small file is done when this returns, with the import as it ended; a large
+ * one carries on after it.
+ */
 export async function importCsv(
   db: Database,
   caller: Caller,
@@ -58,15 +65,13 @@ export async function importCsv(
     try {
       for (let seq = 0; seq * CSV_CHUNK < rows.length; seq++)
         await applyChunk(db, caller, resource.id, seq, rows.slice(seq * CSV_CHUNK, (seq + 1) * CSV_CHUNK));
-      await finishImport(db, caller, resource.id, "completed", ip);
+      return await finishImport(db, caller, resource.id, "completed", ip);
     } catch (error) {
       await failImport(db, caller, resource.id, (error as Error).message).catch(() => {});
       throw error;
     }
   };
-  if (rows.length <= SYNC_ROWS) {
-    await run();
-    return { resource, done: Promise.resolve() };
-  }
-  return { resource, done: run() };
+  if (rows.length <= SYNC_ROWS) return { resource: await run(), done: Promise.resolve() };
+  // Answered as started, whatever the background has done by now: a large upload is always `processing`.
+  return { resource, done: run().then(() => {}) };
 }

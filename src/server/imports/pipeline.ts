@@ -14,6 +14,7 @@ import {
 import { appendAudit } from "../audit";
 import type { Caller } from "../caller";
 import type { Database, Queryable } from "../db/database";
+import { refreshStatistics } from "../db/statistics";
 import { ApiError, notFound } from "../errors";
 import { loadProgram } from "../programs";
 import { APPLIERS } from "./appliers";
@@ -121,9 +122,24 @@ export async function startImport(
   request: StartImport,
   ip: string | null,
 ): Promise<{ resource: ImportResource; alerts: readonly Issue[]; existing: boolean }> {
-  const object = resolveObject(request.object);
-  const options = normaliseOptions(object, request.options);
   const source: ImportSource = request.source ?? { kind: "api" };
+  let object: ObjectName;
+  try {
+    object = resolveObject(request.object);
+  } catch (error) {
+    await appendAudit(db, {
+      programId: caller.program.id,
+      actor: caller.email,
+      action: "import.failed",
+      object: request.object,
+      options: request.options,
+      source,
+      detail: { reason: (error as Error).message },
+      ip,
+    });
+    throw error;
+  }
+  const options = normaliseOptions(object, request.options);
   const audit = { programId: caller.program.id, actor: caller.email, object, options, source, ip };
 
   if (request.client_token) {
@@ -156,8 +172,8 @@ export async function startImport(
       422,
       "invalid_headers",
       `The header row has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was imported. ${errors
-        .map((a) => a.message)
-        .join(". ")}.`,
+        .map((a) => (/[.?!]$/.test(a.message) ? a.message : `${a.message}.`))
+        .join(" ")}`,
       { alerts: plan.alerts },
     );
   }
@@ -197,6 +213,16 @@ export async function startImport(
   return { resource: importResource(rows[0] as ImportRow), alerts: [], existing: true };
 }
 
+/** The tables each object's rows are matched against. */
+const LOOKUPS: Record<ObjectName, readonly string[]> = {
+  partners: ["partners"],
+  customers: ["customers", "partners"],
+  transactions: ["transactions", "customers"],
+  rewards: ["partners", "customers", "transactions"],
+  leads: ["leads", "partners"],
+  deals: ["deals", "partners"],
+};
+
 export interface ChunkRow {
   row: number;
   cells: unknown[];
@@ -223,8 +249,9 @@ export async function applyChunk(
   seq: number,
   rows: readonly ChunkRow[],
 ): Promise<ChunkResult> {
+  const { object } = await getImport(db, caller.program.id, importId);
+  await refreshStatistics(db, LOOKUPS[object]);
   return db.transaction(async (tx) => {
-    await getImport(tx, caller.program.id, importId);
     const { rows: locked } = await tx.query<ImportRow>("SELECT * FROM imports WHERE id = $1 FOR UPDATE", [
       importId,
     ]);
@@ -272,7 +299,8 @@ async function checkAndApply(tx: Queryable, imp: ImportRow, rows: readonly Chunk
   const { program, spec, plan } = await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options);
   const checker = createRowChecker(plan, { expectedRows: rows.length });
   const columnOf = new Map(plan.columns.map((c) => [c.field.name, c.column]));
-  const unmapped = imp.headers.flatMap((h, i) => (h === "" ? [i] : []));
+  // Blank headers as analyseHeaders reads them (trimmed): their columns are not imported.
+  const unmapped = imp.headers.flatMap((h, i) => (String(h).trim() === "" ? [i] : []));
   const checked: CheckedRow[] = [];
   const results = new Map<number, RowResult>();
   const warnings = new Map<number, Issue[]>();

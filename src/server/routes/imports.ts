@@ -32,6 +32,8 @@ const options = z.object({
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const importId = z.object({ id: z.string() });
+/** Where the import history left off: the last import shown. */
+const importPosition = z.strictObject({ id: z.uuid() });
 
 export async function importRoutes(
   app: FastifyInstance,
@@ -58,8 +60,7 @@ export async function importRoutes(
       const file = await readCsvBody(request);
       const { resource, done } = await importCsv(db, caller, object, opts, file, request.ip);
       done.then(afterImport, (error) => request.log.error(error));
-      const current = importResource(await getImport(db, caller.program.id, resource.id));
-      return reply.status(current.status === "processing" ? 202 : 201).send(current);
+      return reply.status(resource.status === "processing" ? 202 : 201).send(resource);
     },
   );
 
@@ -142,22 +143,22 @@ export async function importRoutes(
     async (request) => {
       const caller = await requireImporter(db, request);
       const { limit, cursor } = request.query;
-      const after = decodeCursor<{ t: string; id: string }>(cursor);
+      // The cursor names the last import shown; its created_at is read back at full (microsecond)
+      // precision, which a JavaScript Date would round to milliseconds and so skip imports.
+      const after = decodeCursor(cursor, importPosition);
       const { rows } = await db.query<ImportRow>(
         `SELECT i.*, u.email AS user_email, (SELECT count(*)::int FROM import_chunks c WHERE c.import_id = i.id) AS chunks
          FROM imports i JOIN users u ON u.id = i.user_id
-         WHERE i.program_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::uuid))
-         ORDER BY i.created_at DESC, i.id DESC LIMIT $4`,
-        [caller.program.id, after?.t ?? null, after?.id ?? null, limit + 1],
+         WHERE i.program_id = $1 AND ($2::uuid IS NULL OR (i.created_at, i.id) <
+           (SELECT a.created_at, a.id FROM imports a WHERE a.id = $2::uuid AND a.program_id = $1))
+         ORDER BY i.created_at DESC, i.id DESC LIMIT $3`,
+        [caller.program.id, after?.id ?? null, limit + 1],
       );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         data: page.map(importResource),
-        next_cursor:
-          rows.length > limit && last
-            ? encodeCursor({ t: new Date(last.created_at).toISOString(), id: last.id })
-            : null,
+        next_cursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
       };
     },
   );
