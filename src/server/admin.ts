@@ -11,21 +11,13 @@ const USAGE = `Usage: npm run admin -- <command>
   revoke-key --program KEY --user EMAIL       end every key of a user`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      program: { type: "string" },
-      user: { type: "string" },
-      key: { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
+  const { positionals, values } = readArgs(argv);
   const [command, file] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
     console.log(USAGE);
-    return command || values.help ? 0 : 2;
+    return 0;
   }
+  if (!command) throw new UsageError("Name a command: apply, create-key or revoke-key");
   const need = (name: "program" | "user") => {
     const v = values[name];
     if (!v) throw new UsageError(`${command} needs --${name}`);
@@ -35,10 +27,8 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`Unknown command "${command}"`);
   if (command === "apply" && !file)
     throw new UsageError("apply needs the config file: npm run admin -- apply FILE");
-  if (command === "create-key") {
-    need("program");
-    need("user");
-  }
+  if (command !== "apply") need("program");
+  if (command === "create-key") need("user");
   if (command === "revoke-key" && !values.key && !values.user)
     throw new UsageError("revoke-key needs --key or --user");
 
@@ -67,6 +57,24 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** The command line; an unknown option or one without its value is a usage error, like a missing one. */
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        program: { type: "string" },
+        user: { type: "string" },
+        key: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

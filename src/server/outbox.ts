@@ -30,8 +30,20 @@ interface OutboxRow {
   payload: { partner_key?: string; program?: string };
 }
 
-/** Sends what waits in the outbox; a failed send stays there with its error, to be tried again. */
-export async function sendOutbox(db: Database, mailer: Mailer, limit = 100): Promise<number> {
+const sending = new WeakMap<Database, Promise<unknown>>();
+
+/**
+ * Sends what waits in the outbox; a failed send stays there with its error, to be tried again. Calls
+ * on one database take turns, so two imports that finish together send each invite once.
+ */
+export function sendOutbox(db: Database, mailer: Mailer, limit = 100): Promise<number> {
+  const send = () => sendWaiting(db, mailer, limit);
+  const turn = (sending.get(db) ?? Promise.resolve()).then(send, send);
+  sending.set(db, turn);
+  return turn;
+}
+
+async function sendWaiting(db: Database, mailer: Mailer, limit: number): Promise<number> {
   const { rows } = await db.query<OutboxRow>(
     "SELECT id, kind, to_email, payload FROM outbox WHERE sent_at IS NULL AND attempts < 5 ORDER BY id LIMIT $1",
     [limit],

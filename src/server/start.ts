@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
 import { type Database, openDatabase } from "./db/database";
@@ -9,12 +10,83 @@ import type { Settings } from "./settings";
 
 /** Opens the database (PostgreSQL or PGlite), migrates it, and applies IMPORTER_CONFIG when set. */
 export async function openStore(settings: Settings): Promise<Database> {
-  const db = await openDatabase(
-    settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dataDir: settings.IMPORTER_DATA_DIR },
+  const dir = settings.IMPORTER_DATA_DIR;
+  if (settings.DATABASE_URL || dir === "memory")
+    return prepare(
+      await openDatabase(settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dataDir: dir }),
+      settings,
+    );
+  const release = lockDataDir(dir);
+  const db = await openDatabase({ dataDir: dir }).catch((error) => {
+    release();
+    throw error;
+  });
+  const close = async () => {
+    try {
+      await db.close();
+    } finally {
+      release();
+    }
+  };
+  return prepare({ ...db, close }, settings);
+}
+
+/** Migrates and configures a database just opened; closes it if that fails. */
+async function prepare(db: Database, settings: Settings): Promise<Database> {
+  try {
+    await migrate(db);
+    if (settings.IMPORTER_CONFIG) await applyConfigFile(db, settings.IMPORTER_CONFIG);
+    return db;
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * PGlite's folder is one process's at a time: a second one (an admin command while the service runs)
+ * would neither be seen by the first nor leave the files whole. Returns what lets it go.
+ */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, "importer.pid");
+  const mine = String(process.pid);
+  const release = () => {
+    try {
+      if (readFileSync(lock, "utf8") === mine) rmSync(lock, { force: true });
+    } catch {}
+  };
+  let holder = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lock, mine, { flag: "wx" });
+      process.once("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    try {
+      holder = Number(readFileSync(lock, "utf8"));
+    } catch {
+      continue; // let go of just now
+    }
+    if (holder && holder !== process.pid && isRunning(holder)) break;
+    rmSync(lock, { force: true }); // left by a process that is gone
+  }
+  throw new Error(
+    `The data directory ${dir} is in use by process ${holder} (the service, or an admin command). ` +
+      "Stop it first, or run both on PostgreSQL (DATABASE_URL), which they can share. " +
+      `If no such process is running, delete ${lock}.`,
   );
-  await migrate(db);
-  if (settings.IMPORTER_CONFIG) await applyConfigFile(db, settings.IMPORTER_CONFIG);
-  return db;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export async function applyConfigFile(db: Database, path: string) {

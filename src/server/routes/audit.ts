@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
-import { decodeCursor, encodeCursor, pageQuery } from "./paging";
+import { decodeCursor, encodeCursor, idPosition, pageQuery } from "./paging";
 
 export async function auditRoutes(app: FastifyInstance, { db }: { db: Database }) {
   app
@@ -13,7 +13,7 @@ export async function auditRoutes(app: FastifyInstance, { db }: { db: Database }
       async (request) => {
         const caller = await requireImporter(db, request);
         const { limit, cursor } = request.query;
-        const after = decodeCursor<{ id: number }>(cursor);
+        const after = decodeCursor(cursor, idPosition);
         const { rows } = await db.query<{ id: number }>(
           `SELECT id, at, actor, action, object, import_id, options, source, counts, detail, ip FROM audit_log
          WHERE program_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,

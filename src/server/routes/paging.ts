@@ -6,18 +6,29 @@ export const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** Where a list in id order left off. */
+export const idPosition = z.strictObject({ id: z.number().int().positive() });
+
 export const encodeCursor = (position: unknown) =>
   Buffer.from(JSON.stringify(position)).toString("base64url");
 
-export function decodeCursor<T>(cursor: string | undefined): T | null {
+/**
+ * The position a cursor holds. One that does not decode, or (given `position`) holds another shape,
+ * is the caller's mistake (400), never a statement that fails on a bad cast.
+ */
+export function decodeCursor<T>(cursor: string | undefined, position?: z.ZodType<T>): T | null {
   if (!cursor) return null;
+  let raw: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as T;
+    raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new ApiError(
-      400,
-      "invalid_cursor",
-      "The cursor is not one this service gave out; start again without it",
-    );
+    throw invalidCursor();
   }
+  if (!position) return raw as T;
+  const parsed = position.safeParse(raw);
+  if (!parsed.success) throw invalidCursor();
+  return parsed.data;
 }
+
+const invalidCursor = () =>
+  new ApiError(400, "invalid_cursor", "The cursor is not one this service gave out; start again without it");

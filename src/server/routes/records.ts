@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type ObjectName, resolveObject } from "../../core";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
-import { decodeCursor, encodeCursor, pageQuery } from "./paging";
+import { decodeCursor, encodeCursor, idPosition, pageQuery } from "./paging";
 
 /** How each object is read back: its columns under their import names, and what the filters match. */
 const READS: Record<ObjectName, { select: string; key: string; email: string }> = {
@@ -71,7 +71,7 @@ export async function recordRoutes(app: FastifyInstance, { db }: { db: Database 
       const object = resolveObject(request.params.object);
       const read = READS[object];
       const { limit, cursor, key, email } = request.query;
-      const after = decodeCursor<{ id: number }>(cursor);
+      const after = decodeCursor(cursor, idPosition);
       const { rows } = await db.query<{ id: number }>(
         `${read.select} WHERE t.program_id = $1 AND ($2::bigint IS NULL OR t.id > $2)
            AND ($3::text IS NULL OR ${read.key} = $3) AND ($4::text IS NULL OR ${read.email} = lower($4))
