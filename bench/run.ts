@@ -1,9 +1,11 @@
 import { benchCore } from "./core";
 import { type Figure, printFigures } from "./measure";
+import { benchServer } from "./server";
 
 /** `npm run bench [-- suite…]`: each figure beside a baseline measured in the same run. */
 const suites: Record<string, () => Promise<Figure[]>> = {
   core: benchCore,
+  server: benchServer,
 };
 
 async function main() {
