@@ -1,0 +1,100 @@
+/**
+ * The boundary between the emulator's services (this realm) and the add-on (the vm context's realm).
+ * Each realm has its own Date, Array and Error, so a value crossing is re-made in the realm it enters:
+ * the add-on's `instanceof Date` holds for a cell's date as it does in Apps Script, and the services
+ * see their own kind of Date in what the add-on writes. Service objects handed to the add-on are
+ * wrapped too, so every method call passes the boundary and the host's checks (the auth mode).
+ */
+
+export interface Realm {
+  Date: DateConstructor;
+  Array: ArrayConstructor;
+  Object: ObjectConstructor;
+  Error: ErrorConstructor;
+}
+
+export interface MembraneOptions {
+  /** The add-on's realm. */
+  inner: Realm;
+  /** Called before each method call on a wrapped service object; throws to refuse it. */
+  guard?: (service: string, path: string) => void;
+}
+
+const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) === "[object Date]";
+
+/** Copies plain data into a realm: arrays, plain objects and Dates re-made there; other values as they are. */
+export function copyInto(realm: Realm, value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (isDate(value)) return new realm.Date((value as Date).getTime());
+  if (seen.has(value)) return seen.get(value);
+  if (Array.isArray(value)) {
+    const out = new realm.Array(value.length);
+    seen.set(value, out);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      out[i] = v === null || typeof v !== "object" ? v : copyInto(realm, v, seen);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return value; // not plain data
+  const out = new realm.Object() as Record<string, unknown>;
+  seen.set(value, out);
+  for (const [k, v] of Object.entries(value)) out[k] = copyInto(realm, v, seen);
+  return out;
+}
+
+const OUTER: Realm = { Date, Array, Object, Error };
+
+/** Wraps a service for the add-on. Methods' results that are objects with methods are wrapped in turn. */
+export function wrapService<T extends object>(name: string, service: T, options: MembraneOptions): T {
+  const proxies = new WeakMap<object, object>();
+  const targets = new WeakMap<object, object>();
+
+  const wrap = (target: object, path: string): object => {
+    const existing = proxies.get(target);
+    if (existing) return existing;
+    const proxy = new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof prop === "symbol") return value;
+        if (typeof value !== "function") return inward(value, `${path}.${prop}`);
+        const method = `${path}.${prop}`;
+        return (...args: unknown[]) => {
+          let result: unknown;
+          try {
+            options.guard?.(name, method);
+            result = value.apply(obj, args.map(outward));
+          } catch (error) {
+            throw new options.inner.Error(error instanceof Error ? error.message : String(error));
+          }
+          return inward(result, `${method}()`);
+        };
+      },
+    });
+    proxies.set(target, proxy);
+    targets.set(proxy, target);
+    return proxy;
+  };
+
+  const inward = (value: unknown, path: string): unknown => {
+    if (value === null || typeof value !== "object") return value;
+    if (isDate(value) || Array.isArray(value) || !hasMethods(value)) return copyInto(options.inner, value);
+    return wrap(value, path);
+  };
+
+  const outward = (value: unknown): unknown => {
+    if (value === null || typeof value !== "object") return value;
+    // A service object coming back (a Range into a RangeList, an HtmlOutput to showSidebar).
+    return targets.get(value) ?? copyInto(OUTER, value);
+  };
+
+  return wrap(service, name) as T;
+}
+
+function hasMethods(value: object): boolean {
+  for (let p: object | null = value; p && p !== Object.prototype; p = Object.getPrototypeOf(p))
+    for (const key of Object.getOwnPropertyNames(p))
+      if (key !== "constructor" && typeof (value as Record<string, unknown>)[key] === "function") return true;
+  return false;
+}
