@@ -1,0 +1,55 @@
+/** One cell as Sheets keeps it: a value or a formula, its formatting, its note and its validation rule. */
+
+export type CellValue = string | number | boolean | Date;
+
+/**
+ * A data validation rule as `DataValidationBuilder.build()` makes it. Rules are frozen, so the cells of
+ * a range share one rule object (and the workbook file stores it once).
+ */
+export interface ValidationRule {
+  /** A `DataValidationCriteria` name: `VALUE_IN_LIST`, `CHECKBOX`, … */
+  readonly criteria: string;
+  /** What `getCriteriaValues()` returns: `[values, showDropdown]` for a list, `[checked?, unchecked?]` for a checkbox. */
+  readonly values: readonly unknown[];
+  readonly allowInvalid: boolean;
+  readonly helpText: string;
+}
+
+/** A property left out is at its default: no value, `#ffffff`, no note, automatic number format, … */
+export interface Cell {
+  value?: CellValue;
+  /** A formula, starting with `=`; the emulator does not evaluate it, so the cell's value reads as "". */
+  formula?: string;
+  background?: string;
+  note?: string;
+  /** `""` or left out: automatic. */
+  numberFormat?: string;
+  validation?: ValidationRule;
+  fontWeight?: string;
+  fontColor?: string;
+}
+
+export const DEFAULT_BACKGROUND = "#ffffff";
+export const DEFAULT_FONT_COLOR = "#000000";
+export const DEFAULT_FONT_WEIGHT = "normal";
+
+/** Whether a cell counts for getLastRow and isBlank: a value or a formula, not formatting or notes. */
+export function hasContent(cell: Cell | undefined): boolean {
+  return cell !== undefined && (cell.value !== undefined || cell.formula !== undefined);
+}
+
+export function isEmptyCell(cell: Cell): boolean {
+  for (const key in cell) if ((cell as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
+}
+
+/** True for a Date of any realm (the add-on's Dates are not this realm's). */
+export function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === "[object Date]";
+}
+
+/** Sets a cell property, or removes it when the value is the default (so empty cells stay empty). */
+export function setProperty<K extends keyof Cell>(cell: Cell, key: K, value: Cell[K] | undefined): void {
+  if (value === undefined) delete cell[key];
+  else cell[key] = value;
+}

@@ -1,0 +1,137 @@
+import { type Cell, hasContent, isEmptyCell } from "./cell";
+
+/** A block of cells, 1-based as in Apps Script. */
+export interface Bounds {
+  row: number;
+  column: number;
+  numRows: number;
+  numColumns: number;
+}
+
+export const DEFAULT_MAX_ROWS = 1000;
+export const DEFAULT_MAX_COLUMNS = 26;
+
+/**
+ * One tab's grid. Cells sit in a sparse array of sparse rows (0-based), so a tab of 20,000 rows costs
+ * one object per cell that holds something, and the empty rest costs nothing.
+ */
+export class SheetData {
+  readonly rows: (Array<Cell | undefined> | undefined)[] = [];
+  frozenRows = 0;
+  frozenColumns = 0;
+  /** The selected block; getActiveRange returns it when this is the active sheet. */
+  selection: Bounds = { row: 1, column: 1, numRows: 1, numColumns: 1 };
+
+  constructor(
+    public name: string,
+    readonly sheetId: number,
+    public maxRows = DEFAULT_MAX_ROWS,
+    public maxColumns = DEFAULT_MAX_COLUMNS,
+  ) {}
+
+  cell(row: number, column: number): Cell | undefined {
+    return this.rows[row - 1]?.[column - 1];
+  }
+
+  /**
+   * Applies an edit to every cell of a block, empty ones included; a cell the edit leaves empty is
+   * dropped, so clearing never fills the grid with empty objects. An edit that only removes things
+   * (`onlyExisting`) skips the cells that are not there.
+   */
+  updateCells(bounds: Bounds, edit: (cell: Cell, i: number, j: number) => void, onlyExisting = false): void {
+    for (let i = 0; i < bounds.numRows; i++) {
+      const r = bounds.row - 1 + i;
+      let row = this.rows[r];
+      if (onlyExisting && !row) continue;
+      for (let j = 0; j < bounds.numColumns; j++) {
+        const c = bounds.column - 1 + j;
+        const existing = row?.[c];
+        if (onlyExisting && !existing) continue;
+        const cell = existing ?? {};
+        edit(cell, i, j);
+        if (isEmptyCell(cell)) {
+          if (existing && row) delete row[c];
+        } else if (!existing) {
+          if (!row) {
+            row = [];
+            this.rows[r] = row;
+          }
+          row[c] = cell;
+        }
+      }
+    }
+  }
+
+  /** A 2-D array of what `read` gives for each cell of a block (`empty` where there is no cell). */
+  readCells<T>(bounds: Bounds, read: (cell: Cell) => T, empty: T): T[][] {
+    const out: T[][] = new Array(bounds.numRows);
+    for (let i = 0; i < bounds.numRows; i++) {
+      const line: T[] = new Array(bounds.numColumns).fill(empty);
+      const row = this.rows[bounds.row - 1 + i];
+      if (row)
+        for (let j = 0; j < bounds.numColumns; j++) {
+          const cell = row[bounds.column - 1 + j];
+          if (cell) line[j] = read(cell);
+        }
+      out[i] = line;
+    }
+    return out;
+  }
+
+  /** Whether any cell of a block passes the test (missing cells are not tested). */
+  someCell(bounds: Bounds, test: (cell: Cell) => boolean): boolean {
+    for (let r = bounds.row - 1; r < bounds.row - 1 + bounds.numRows; r++) {
+      const row = this.rows[r];
+      if (!row) continue;
+      for (let c = bounds.column - 1; c < bounds.column - 1 + bounds.numColumns; c++) {
+        const cell = row[c];
+        if (cell && test(cell)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The last row with a value or formula; 0 for an empty sheet. */
+  lastRow(): number {
+    for (let r = this.rows.length - 1; r >= 0; r--) if (this.rows[r]?.some(hasContent)) return r + 1;
+    return 0;
+  }
+
+  /** The last column with a value or formula; 0 for an empty sheet. */
+  lastColumn(): number {
+    let last = 0;
+    for (const row of this.rows) {
+      if (!row) continue;
+      for (let c = row.length - 1; c >= last; c--)
+        if (hasContent(row[c])) {
+          last = c + 1;
+          break;
+        }
+    }
+    return last;
+  }
+
+  /** Inserts empty rows after a row (0: at the top), moving the rows below down. */
+  insertRows(after: number, count: number): void {
+    this.maxRows += count;
+    if (after >= this.rows.length) return;
+    const moved = this.rows.splice(after);
+    this.rows.length = after + count;
+    moved.forEach((row, i) => {
+      this.rows[after + count + i] = row;
+    });
+  }
+
+  /** Inserts empty columns after a column (0: at the left), moving the columns to the right along. */
+  insertColumns(after: number, count: number): void {
+    this.maxColumns += count;
+    for (const row of this.rows) {
+      if (!row || after >= row.length) continue;
+      const moved = row.splice(after);
+      row.length = after + count;
+      moved.forEach((cell, i) => {
+        row[after + count + i] = cell;
+      });
+    }
+  }
+}

@@ -1,0 +1,427 @@
+// Contract tests of the emulated SpreadsheetApp: each holds one behaviour Google documents (or that
+// Sheets shows), so the add-on's tests in the emulator mean what they would in Sheets.
+import { CallLog } from "../../src/emulator/calls";
+import { createSpreadsheetApp } from "../../src/emulator/spreadsheet/spreadsheetApp";
+import { Workbook, type WorkbookOptions } from "../../src/emulator/spreadsheet/workbook";
+
+function open(options: WorkbookOptions = {}, ui?: GoogleAppsScript.Base.Ui) {
+  const workbook = new Workbook(options);
+  const calls = new CallLog();
+  const app = createSpreadsheetApp(workbook, calls, { ui });
+  return { workbook, calls, app, ss: app.getActiveSpreadsheet(), sheet: app.getActiveSheet() };
+}
+
+describe("values", () => {
+  it("getValues gives numbers, booleans, strings, Dates for dates, and '' for empty cells", () => {
+    const { sheet } = open();
+    const date = new Date("2024-01-15T00:00:00Z");
+    sheet.getRange("A1:E1").setValues([[42, true, "text", date, ""]]);
+    const [row] = sheet.getRange("A1:F1").getValues();
+    expect(row).toEqual([42, true, "text", date, "", ""]);
+    expect(row?.[3]).toBeInstanceOf(Date);
+    expect(row?.[3]).not.toBe(date); // a copy: changing it does not change the cell
+  });
+
+  it("a string that reads as a number becomes a number in an Automatic cell, and stays text in a '@' cell", () => {
+    const { sheet } = open();
+    sheet.getRange("B1").setNumberFormat("@");
+    sheet.getRange("A1:B1").setValues([["02134", "02134"]]);
+    expect(sheet.getRange("A1:B1").getValues()).toEqual([[2134, "02134"]]);
+    expect(sheet.getRange("A1:B1").getDisplayValues()).toEqual([["2134", "02134"]]);
+  });
+
+  it("TRUE/FALSE become booleans and yyyy-mm-dd a date, except in plain-text cells", () => {
+    const { sheet } = open();
+    sheet.getRange("A2:C2").setNumberFormat("@");
+    sheet.getRange("A1:C2").setValues([
+      ["true", "2024-01-15", "2024-02-30"],
+      ["true", "2024-01-15", "2024-02-30"],
+    ]);
+    const values = sheet.getRange("A1:C2").getValues();
+    expect(values[0]).toEqual([true, new Date("2024-01-15T00:00:00Z"), "2024-02-30"]);
+    expect(values[1]).toEqual(["true", "2024-01-15", "2024-02-30"]);
+    expect(sheet.getRange("B1").getNumberFormat()).toBe("yyyy-mm-dd");
+  });
+
+  it("setValue sets every cell of the range; getValue reads the top-left one", () => {
+    const { sheet } = open();
+    const range = sheet.getRange("A1:B2").setValue(7);
+    expect(range.getValues()).toEqual([
+      [7, 7],
+      [7, 7],
+    ]);
+    expect(range.getValue()).toBe(7);
+  });
+
+  it("null and '' empty a cell", () => {
+    const { sheet } = open();
+    sheet.getRange("A1:B1").setValues([[1, 2]]);
+    sheet.getRange("A1:B1").setValues([[null, ""]]);
+    expect(sheet.getRange("A1:B1").getValues()).toEqual([["", ""]]);
+    expect(sheet.getLastRow()).toBe(0);
+  });
+});
+
+describe("formulas", () => {
+  it("a string starting with = sets a formula, which getFormulas gives and getValues reads as ''", () => {
+    const { sheet } = open();
+    sheet.getRange("A1:B1").setValues([["=SUM(1,2)", "plain"]]);
+    expect(sheet.getRange("A1:B1").getFormulas()).toEqual([["=SUM(1,2)", ""]]);
+    expect(sheet.getRange("A1").getFormula()).toBe("=SUM(1,2)");
+    expect(sheet.getRange("A1").getValue()).toBe("");
+  });
+
+  it("a leading apostrophe keeps a formula-like string as text, without the apostrophe", () => {
+    const { sheet } = open();
+    sheet.getRange("A1:B1").setValues([['\'=HYPERLINK("x")', "'02134"]]);
+    expect(sheet.getRange("A1:B1").getFormulas()).toEqual([["", ""]]);
+    expect(sheet.getRange("A1:B1").getValues()).toEqual([['=HYPERLINK("x")', "02134"]]);
+  });
+
+  it("setFormula(s) set formulas; a value written over a formula replaces it", () => {
+    const { sheet } = open();
+    sheet.getRange("A1").setFormula("=1+1");
+    sheet.getRange("B1:C1").setFormulas([["=A1", "=B1"]]);
+    expect(sheet.getRange("A1:C1").getFormulas()).toEqual([["=1+1", "=A1", "=B1"]]);
+    sheet.getRange("A1").setValue(5);
+    expect(sheet.getRange("A1").getFormula()).toBe("");
+    expect(sheet.getRange("A1").getValue()).toBe(5);
+  });
+});
+
+describe("Google's errors", () => {
+  it("setValues with another number of rows throws Google's message", () => {
+    const { sheet } = open();
+    expect(() => sheet.getRange("A1:B3").setValues([[1, 2]])).toThrow(
+      "The number of rows in the data does not match the number of rows in the range. The data has 1 but the range has 3.",
+    );
+  });
+
+  it("setValues with another number of columns throws Google's message", () => {
+    const { sheet } = open();
+    expect(() => sheet.getRange("A1:C2").setValues([[1, 2, 3], [4]])).toThrow(
+      "The number of columns in the data does not match the number of columns in the range. The data has 1 but the range has 3.",
+    );
+  });
+
+  it("the other 2-D setters check the size the same way and write nothing on a mismatch", () => {
+    const { sheet } = open();
+    const range = sheet.getRange("A1:B2");
+    expect(() => range.setBackgrounds([["red", "red"]])).toThrow(
+      "The number of rows in the data does not match the number of rows in the range. The data has 1 but the range has 2.",
+    );
+    expect(() => range.setNotes([["a"], ["b"]])).toThrow("The data has 1 but the range has 2.");
+    expect(range.getBackgrounds().flat()).toEqual(["#ffffff", "#ffffff", "#ffffff", "#ffffff"]);
+  });
+
+  it("setValues with a 1-D array throws the signature message", () => {
+    const { sheet } = open();
+    expect(() => sheet.getRange("A1:B1").setValues([1, 2] as unknown as unknown[][])).toThrow(
+      "The parameters (number[]) don't match the method signature for SpreadsheetApp.Range.setValues.",
+    );
+  });
+
+  it("a range beyond the sheet's rows or columns throws Google's message", () => {
+    const { sheet } = open();
+    const outside = "The coordinates of the range are outside the dimensions of the sheet.";
+    expect(() => sheet.getRange(1001, 1)).toThrow(outside);
+    expect(() => sheet.getRange(1, 1, 1, 27)).toThrow(outside);
+    expect(() => sheet.getRange("A1:AA1")).toThrow(outside);
+    expect(() => sheet.getRange("A1").offset(-1, 0)).toThrow("The starting row of the range is too small.");
+    expect(() => sheet.getRange(1, 0)).toThrow("The starting column of the range is too small.");
+    expect(() => sheet.getRange(1, 1, 0, 1)).toThrow("The number of rows in the range must be at least 1.");
+  });
+
+  it("notation that is not A1, or names a missing sheet, throws Range not found", () => {
+    const { sheet, ss } = open();
+    expect(() => sheet.getRange("hello world")).toThrow("Range not found");
+    expect(() => sheet.getRange("A0")).toThrow("Range not found");
+    expect(() => ss.getRange("Missing!A1")).toThrow("Range not found");
+  });
+
+  it("a second sheet of the same name, in any case, throws Google's message", () => {
+    const { ss } = open();
+    ss.insertSheet("Report");
+    expect(() => ss.insertSheet("Report")).toThrow(
+      'A sheet with the name "Report" already exists. Please enter another name.',
+    );
+    expect(() => ss.insertSheet("REPORT")).toThrow('A sheet with the name "REPORT" already exists.');
+    expect(() => ss.getSheetByName("Sheet1")?.setName("report")).toThrow("already exists");
+    expect(ss.getSheets().map((s) => s.getName())).toEqual(["Sheet1", "Report"]);
+  });
+
+  it("growing the workbook over 10 million cells throws Google's message and changes nothing", () => {
+    const { sheet, ss, workbook } = open();
+    const limit =
+      "This action would increase the number of cells in the workbook above the limit of 10000000 cells.";
+    expect(() => sheet.insertRowsAfter(1000, 384_000)).toThrow(limit); // 10,010,000 cells
+    sheet.insertRowsAfter(1000, 383_615); // 384,615 rows × 26 columns: 9,999,990 cells
+    expect(workbook.totalCells()).toBe(9_999_990);
+    expect(() => ss.insertSheet("More")).toThrow(limit);
+    expect(() => sheet.insertColumnsAfter(26, 1)).toThrow(limit);
+    expect(() => sheet.insertRowsAfter(1, 1)).toThrow(limit);
+    expect(ss.getNumSheets()).toBe(1);
+    expect(sheet.getMaxColumns()).toBe(26);
+    expect(sheet.getMaxRows()).toBe(384_615);
+  });
+});
+
+describe("sheets", () => {
+  it("a new spreadsheet has Sheet1 of 1000 rows and 26 columns; insertSheet adds one of the same size", () => {
+    const { ss, sheet } = open();
+    expect([sheet.getName(), sheet.getMaxRows(), sheet.getMaxColumns(), sheet.getIndex()]).toEqual([
+      "Sheet1",
+      1000,
+      26,
+      1,
+    ]);
+    const added = ss.insertSheet();
+    expect([added.getName(), added.getMaxRows(), added.getMaxColumns(), added.getIndex()]).toEqual([
+      "Sheet2",
+      1000,
+      26,
+      2,
+    ]);
+    expect(added.getSheetId()).not.toBe(sheet.getSheetId());
+  });
+
+  it("insertSheet puts the sheet at the given index and makes it the active sheet", () => {
+    const { ss, app } = open();
+    ss.insertSheet("Last");
+    const first = ss.insertSheet("First", 0);
+    expect(ss.getSheets().map((s) => s.getName())).toEqual(["First", "Sheet1", "Last"]);
+    expect(app.getActiveSheet().getName()).toBe("First");
+    expect(first.getIndex()).toBe(1);
+  });
+
+  it("getSheetByName finds a sheet regardless of case, and gives null for a missing one", () => {
+    const { ss } = open();
+    expect(ss.getSheetByName("sheet1")?.getName()).toBe("Sheet1");
+    expect(ss.getSheetByName("Nope")).toBeNull();
+  });
+
+  it("getLastRow, getLastColumn and getDataRange follow content, not formatting or notes", () => {
+    const { sheet } = open();
+    expect([sheet.getLastRow(), sheet.getLastColumn(), sheet.getDataRange().getA1Notation()]).toEqual([
+      0,
+      0,
+      "A1",
+    ]);
+    sheet.getRange("C5").setValue("x");
+    sheet.getRange("Z900").setBackground("#ff0000").setNote("a note");
+    expect([sheet.getLastRow(), sheet.getLastColumn(), sheet.getDataRange().getA1Notation()]).toEqual([
+      5,
+      3,
+      "A1:C5",
+    ]);
+  });
+
+  it("insertRowsAfter and insertColumnsAfter move the cells below and to the right", () => {
+    const { sheet } = open();
+    sheet.getRange("A1:B2").setValues([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
+    sheet.getRange("B2").setNote("kept with its cell");
+    sheet.insertRowsAfter(1, 2).insertColumnsAfter(1, 1);
+    expect(sheet.getMaxRows()).toBe(1002);
+    expect(sheet.getMaxColumns()).toBe(27);
+    expect(sheet.getRange("A1:C4").getValues()).toEqual([
+      ["a", "", "b"],
+      ["", "", ""],
+      ["", "", ""],
+      ["c", "", "d"],
+    ]);
+    expect(sheet.getRange("C4").getNote()).toBe("kept with its cell");
+  });
+
+  it("frozen rows and columns are kept", () => {
+    const { sheet } = open();
+    expect(sheet.getFrozenRows()).toBe(0);
+    sheet.setFrozenRows(1);
+    sheet.setFrozenColumns(2);
+    expect([sheet.getFrozenRows(), sheet.getFrozenColumns()]).toEqual([1, 2]);
+  });
+
+  it("whole-column and open-ended notations reach the sheet's edge", () => {
+    const { sheet } = open();
+    expect(sheet.getRange("B:C").getA1Notation()).toBe("B1:C1000");
+    expect(sheet.getRange("A2:C").getA1Notation()).toBe("A2:C1000");
+    expect(sheet.getRange("2:3").getA1Notation()).toBe("A2:Z3");
+    expect(sheet.getRange("c3:a1").getA1Notation()).toBe("A1:C3");
+    expect(sheet.getRange(2, 3, 4, 5).getA1Notation()).toBe("C2:G5");
+  });
+
+  it("Spreadsheet.getRange reads a sheet name, quoted or not", () => {
+    const { ss } = open();
+    ss.insertSheet("My data");
+    ss.getRange("'My data'!B2").setValue("here");
+    expect(ss.getSheetByName("My data")?.getRange("B2").getValue()).toBe("here");
+    expect(ss.getRange("Sheet1!B2").getSheet().getName()).toBe("Sheet1");
+  });
+});
+
+describe("formatting, notes and validation", () => {
+  it("backgrounds and notes round-trip, and null resets them to white and no note", () => {
+    const { sheet } = open();
+    const range = sheet.getRange("A1:B1");
+    expect(range.getBackgrounds()).toEqual([["#ffffff", "#ffffff"]]);
+    expect(range.getNotes()).toEqual([["", ""]]);
+    range.setBackgrounds([["#F4CCCC", "red"]]).setNotes([["Bad email", null]]);
+    expect(range.getBackgrounds()).toEqual([["#f4cccc", "#ff0000"]]);
+    expect(range.getNotes()).toEqual([["Bad email", ""]]);
+    range.setBackgrounds([[null, "#fff2cc"]]).setNote(null);
+    expect(range.getBackgrounds()).toEqual([["#ffffff", "#fff2cc"]]);
+    expect(range.getNotes()).toEqual([["", ""]]);
+    range.setBackground(null);
+    expect(range.getBackground()).toBe("#ffffff");
+  });
+
+  it("an unformatted cell reports Automatic as 0.###############; setNumberFormat(s) are kept", () => {
+    const { sheet } = open();
+    const range = sheet.getRange("A1:B1");
+    expect(range.getNumberFormat()).toBe("0.###############");
+    range.setNumberFormats([["@", "yyyy-mm-dd"]]);
+    expect(range.getNumberFormats()).toEqual([["@", "yyyy-mm-dd"]]);
+  });
+
+  it("clearContent keeps formats and notes; clearFormat keeps values; clear keeps notes", () => {
+    const { sheet } = open();
+    const a = sheet.getRange("A1").setValue(1).setBackground("#ff0000").setNote("n").setNumberFormat("0.00");
+    a.clearContent();
+    expect([a.getValue(), a.getBackground(), a.getNote(), a.getNumberFormat()]).toEqual([
+      "",
+      "#ff0000",
+      "n",
+      "0.00",
+    ]);
+    a.setValue(2).clearFormat();
+    expect([a.getValue(), a.getBackground(), a.getNumberFormat()]).toEqual([
+      2,
+      "#ffffff",
+      "0.###############",
+    ]);
+    a.setBackground("#00ff00").clear();
+    expect([a.getValue(), a.getBackground(), a.getNote()]).toEqual(["", "#ffffff", "n"]);
+    a.clearNote();
+    expect(a.getNote()).toBe("");
+  });
+
+  it("a list rule keeps its values, drop-down flag, allowInvalid and help text", () => {
+    const { app, sheet } = open();
+    const rule = app
+      .newDataValidation()
+      .requireValueInList(["pending", "approved"], true)
+      .setAllowInvalid(false)
+      .setHelpText("Pick one")
+      .build();
+    sheet.getRange("A2:A3").setDataValidation(rule);
+    const read = sheet.getRange("A3").getDataValidation();
+    expect(read?.getCriteriaType()).toBe(app.DataValidationCriteria.VALUE_IN_LIST);
+    expect(read?.getCriteriaValues()).toEqual([["pending", "approved"], true]);
+    expect(read?.getAllowInvalid()).toBe(false);
+    expect(read?.getHelpText()).toBe("Pick one");
+    expect(sheet.getRange("A1").getDataValidation()).toBeNull();
+  });
+
+  it("a checkbox rule, per-cell rules, and clearing them", () => {
+    const { app, sheet } = open();
+    const checkbox = app.newDataValidation().requireCheckbox().build();
+    const range = sheet.getRange("A1:B1");
+    range.setDataValidations([[checkbox, null]]);
+    const rules = range.getDataValidations();
+    expect(rules[0]?.[0]?.getCriteriaType()).toBe(app.DataValidationCriteria.CHECKBOX);
+    expect(rules[0]?.[0]?.getCriteriaValues()).toEqual([]);
+    expect(rules[0]?.[1]).toBeNull();
+    range.clearDataValidations();
+    expect(range.getDataValidations()).toEqual([[null, null]]);
+  });
+
+  it("a rule is built once: changing the builder afterwards does not change it", () => {
+    const { app, sheet } = open();
+    const builder = app.newDataValidation().requireValueInList(["a"]);
+    sheet.getRange("A1").setDataValidation(builder.build());
+    builder.requireValueInList(["b"]);
+    expect(sheet.getRange("A1").getDataValidation()?.getCriteriaValues()).toEqual([["a"], true]);
+  });
+});
+
+describe("RangeList", () => {
+  it("sets backgrounds and notes on each of its ranges at once", () => {
+    const { sheet } = open();
+    const list = sheet.getRangeList(["A1", "C2:C3"]);
+    expect(list.getRanges().map((r) => r.getA1Notation())).toEqual(["A1", "C2:C3"]);
+    list.setBackground("#f4cccc").setNote("check");
+    expect(sheet.getRange("A1:C3").getBackgrounds()).toEqual([
+      ["#f4cccc", "#ffffff", "#ffffff"],
+      ["#ffffff", "#ffffff", "#f4cccc"],
+      ["#ffffff", "#ffffff", "#f4cccc"],
+    ]);
+    expect(sheet.getRange("C3").getNote()).toBe("check");
+    list.setBackground(null).clearNote();
+    expect(sheet.getRange("C3").getBackground()).toBe("#ffffff");
+    expect(sheet.getRange("C3").getNote()).toBe("");
+  });
+
+  it("activate selects the last range", () => {
+    const { app, sheet } = open();
+    sheet.getRangeList(["A1", "D4:E5"]).activate();
+    expect(app.getActiveRange().getA1Notation()).toBe("D4:E5");
+  });
+});
+
+describe("active sheet and range", () => {
+  it("the selection starts at A1 of the first sheet", () => {
+    const { app } = open();
+    expect(app.getActiveRange().getA1Notation()).toBe("A1");
+    expect(app.getActiveRange().getSheet().getName()).toBe("Sheet1");
+  });
+
+  it("Range.activate selects the range and makes its sheet active", () => {
+    const { app, ss } = open();
+    const other = ss.insertSheet("Other");
+    ss.setActiveSheet(ss.getSheetByName("Sheet1") as GoogleAppsScript.Spreadsheet.Sheet);
+    expect(app.getActiveSheet().getName()).toBe("Sheet1");
+    other.getRange("B3:C4").activate();
+    expect(app.getActiveSheet().getName()).toBe("Other");
+    expect(ss.getActiveRange()?.getA1Notation()).toBe("B3:C4");
+    expect(app.getCurrentCell().getA1Notation()).toBe("B3");
+  });
+
+  it("setActiveSelection takes A1 notation on the sheet; Sheet.activate switches sheets", () => {
+    const { app, ss, sheet } = open();
+    sheet.setActiveSelection("C7");
+    const report = ss.insertSheet("Report");
+    expect(app.getActiveSheet().getName()).toBe("Report");
+    expect(report.getActiveRange()?.getA1Notation()).toBe("A1");
+    sheet.activate();
+    expect(app.getActiveRange().getA1Notation()).toBe("C7");
+  });
+});
+
+describe("the host's parts", () => {
+  it("getUi returns the host's Ui, and throws Google's message where there is none", () => {
+    const ui = { alert: () => undefined } as unknown as GoogleAppsScript.Base.Ui;
+    expect(open({}, ui).app.getUi()).toBe(ui);
+    expect(() => open().app.getUi()).toThrow("Cannot call SpreadsheetApp.getUi() from this context.");
+  });
+
+  it("the spreadsheet has its name, id, URL and time zone", () => {
+    const { ss } = open({ id: "abc", name: "Partners", timeZone: "Europe/Paris" });
+    expect([ss.getName(), ss.getId(), ss.getUrl(), ss.getSpreadsheetTimeZone()]).toEqual([
+      "Partners",
+      "abc",
+      "https://docs.google.com/spreadsheets/d/abc/edit",
+      "Europe/Paris",
+    ]);
+    expect(open().ss.getSpreadsheetTimeZone()).toBe("Etc/UTC");
+  });
+
+  it("toast is passed to the host", () => {
+    const toasts: unknown[] = [];
+    const workbook = new Workbook();
+    const app = createSpreadsheetApp(workbook, new CallLog(), { onToast: (t) => toasts.push(t) });
+    app.getActiveSpreadsheet().toast("Done", "Import", 3);
+    expect(toasts).toEqual([{ message: "Done", title: "Import", timeoutSeconds: 3 }]);
+  });
+});
