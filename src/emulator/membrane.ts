@@ -66,7 +66,10 @@ export function wrapService<T extends object>(name: string, service: T, options:
             options.guard?.(name, method);
             result = value.apply(obj, args.map(outward));
           } catch (error) {
-            throw new options.inner.Error(error instanceof Error ? error.message : String(error));
+            // Apps Script's errors read "Exception: …"; the name crosses with the message.
+            const crossed = new options.inner.Error(error instanceof Error ? error.message : String(error));
+            if (error instanceof Error && error.name !== "Error") crossed.name = error.name;
+            throw crossed;
           }
           return inward(result, `${method}()`);
         };
