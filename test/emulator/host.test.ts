@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AddonHost, type Manifest } from "../../src/emulator/host";
+import { Workbook } from "../../src/emulator/spreadsheet/workbook";
+
+const dist = join(__dirname, "..", "..", "dist", "addon");
+
+/** The real built add-on, as the tests' global set-up built it. */
+export function loadAddon(options: { workbook?: Workbook; user?: Record<string, string> } = {}) {
+  return new AddonHost({
+    code: readFileSync(join(dist, "Code.js"), "utf8"),
+    readHtml: (name) => {
+      try {
+        return readFileSync(join(dist, `${name}.html`), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    manifest: JSON.parse(readFileSync(join(dist, "appsscript.json"), "utf8")) as Manifest,
+    workbook: options.workbook ?? new Workbook(),
+    stores: { user: options.user ?? {}, document: {}, script: {} },
+  });
+}
+
+describe("the real add-on bundle in the emulator", () => {
+  let host: AddonHost;
+  afterEach(() => host?.close());
+
+  it.each(["NONE", "LIMITED"] as const)(
+    "builds the Extensions › Channel Importer menu in onOpen under %s",
+    (mode) => {
+      host = loadAddon();
+      host.openDocument(mode);
+      expect(host.menu).toMatchObject({ title: "Channel Importer", placement: "extensions" });
+      expect(host.menu?.items).toEqual([
+        { caption: "Open importer", functionName: "showImporter" },
+        { caption: "Insert template headers", functionName: "insertTemplateHeaders" },
+        { caption: "Validate sheet", functionName: "validateSheet" },
+        { caption: "Clear highlights", functionName: "clearHighlights" },
+        { caption: "Settings", functionName: "showSettings" },
+      ]);
+      for (const name of host.menu?.items.map((i) => ("functionName" in i ? i.functionName : "")) ?? [])
+        expect(host.hasFunction(name)).toBe(true);
+    },
+  );
+
+  it("opens the sidebar from the built Sidebar.html", () => {
+    host = loadAddon();
+    host.runMenuItem("showImporter");
+    expect(host.sidebar?.title).toBe("Channel Importer");
+    expect(host.sidebar?.html).toContain("Object type");
+  });
+
+  it("holds the JavaScript built-ins and the Apps Script services, and nothing of Node", () => {
+    host = loadAddon();
+    for (const name of [
+      "require",
+      "process",
+      "Buffer",
+      "setTimeout",
+      "fetch",
+      "URL",
+      "TextEncoder",
+      "module",
+    ])
+      expect([name, host.globalType(name)]).toEqual([name, "undefined"]);
+    for (const name of [
+      "SpreadsheetApp",
+      "UrlFetchApp",
+      "PropertiesService",
+      "HtmlService",
+      "Utilities",
+      "JSON",
+      "Intl",
+    ])
+      expect([name, host.globalType(name)]).toEqual([name, "object"]);
+    expect(host.globalType("Date")).toBe("function");
+  });
+
+  it("allows the sidebar with full or limited authorization, and only the menu under NONE", () => {
+    host = loadAddon();
+    expect(() => host.run("showImporter", [], "LIMITED")).not.toThrow();
+    expect(() => host.run("showImporter", [], "NONE")).toThrow(/You do not have permission to call/);
+  });
+
+  it("counts the calls onOpen makes", () => {
+    host = loadAddon();
+    host.openDocument("NONE");
+    expect(host.calls.total("SpreadsheetApp")).toBeLessThanOrEqual(1);
+    expect(host.calls.count("SpreadsheetApp.getUi")).toBe(1);
+  });
+});
