@@ -38,6 +38,19 @@ export interface HostOptions {
   onAlert?(alert: DialogRequest): string;
 }
 
+/** A block a person edited (typed into, pasted into or cleared), 1-based. */
+export interface EditedBlock {
+  sheetId: number;
+  row: number;
+  column: number;
+  numRows: number;
+  numColumns: number;
+  /** The new value, for a single cell. */
+  value?: string;
+  /** The value before, for a single cell that had one. */
+  oldValue?: string;
+}
+
 /** The add-on's name under Extensions. */
 export const ADDON_NAME = "Channel Importer";
 
@@ -76,7 +89,8 @@ export class AddonHost {
   #scriptApp: ReturnType<typeof createScriptApp>;
 
   constructor(readonly options: HostOptions) {
-    const calls = (this.calls = options.calls ?? new CallLog());
+    const calls = options.calls ?? new CallLog();
+    this.calls = calls;
     const ui = createUi(calls, {
       addonName: ADDON_NAME,
       onMenu: (menu) => {
@@ -160,6 +174,25 @@ export class AddonHost {
   /** A click on a menu item: its function, with full authorization. */
   runMenuItem(functionName: string): unknown {
     return this.run(functionName, [], "FULL");
+  }
+
+  /**
+   * A person's edit of a block of cells: the onEdit simple trigger, if the bundle has one, under
+   * AuthMode.LIMITED with the event Sheets gives (e.range the edited Range, e.source the spreadsheet;
+   * value and oldValue only for a single cell). The calls that build the event are counted too.
+   */
+  runOnEdit(edit: EditedBlock): boolean {
+    if (!this.hasFunction("onEdit")) return false;
+    const app = this.#context.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
+    const source = app.getActiveSpreadsheet();
+    const sheet = source.getSheetById(edit.sheetId);
+    if (!sheet) return false;
+    const range = sheet.getRange(edit.row, edit.column, edit.numRows, edit.numColumns);
+    const event: Record<string, unknown> = { authMode: "LIMITED", source, range, triggerUid: "" };
+    if (edit.value !== undefined) event.value = edit.value;
+    if (edit.oldValue !== undefined) event.oldValue = edit.oldValue;
+    this.run("onEdit", [event], "LIMITED");
+    return true;
   }
 
   /** A call from the sidebar through google.script.run, with Google's rules for what crosses. */

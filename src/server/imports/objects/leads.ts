@@ -1,6 +1,6 @@
-import { type Issue, quote } from "../../../core";
+import { quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
-import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { type Applier, type RowResult, rowIssue, skipped } from "../types";
 
 interface Found {
   kind: "partner" | "lead";
