@@ -1,0 +1,167 @@
+/** The preview page: a spreadsheet with the add-on's menu and sidebar, over the preview server's API. */
+import type { ActionResult, PreviewState } from "../protocol";
+import { api } from "./api";
+import type { BridgeMessage } from "./bridge";
+import { Grid } from "./grid";
+import { MenuBar } from "./menuBar";
+import { showAlert, showError, showToast, whileRunning } from "./messages";
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`The preview page has no #${id}.`);
+  return found as T;
+}
+
+const nameBox = element<HTMLOutputElement>("name-box");
+const formula = element<HTMLInputElement>("formula");
+const tabs = element<HTMLElement>("tabs");
+const sidebar = element<HTMLElement>("sidebar");
+const sidebarFrame = element<HTMLIFrameElement>("sidebar-frame");
+const fileInput = element<HTMLInputElement>("csv-file");
+
+let state: PreviewState | undefined;
+let seenAlert = 0;
+let seenToast = 0;
+let shownSidebar = 0;
+/** Answers can arrive out of order; only the latest request's state is shown. */
+let issued = 0;
+let applied = 0;
+
+const grid = new Grid(element("grid"), {
+  select(sheetId, block) {
+    api.select(sheetId, block).catch((error: Error) => showError(error.message));
+  },
+  setCell: (sheetId, row, column, input) => act(() => api.setCell(sheetId, row, column, input)),
+  paste: (sheetId, row, column, text) => act(() => api.paste(sheetId, row, column, text), true),
+  clear: (sheetId, block) => act(() => api.clear(sheetId, block)),
+  activeCellChanged(a1, contents) {
+    nameBox.textContent = a1;
+    if (document.activeElement !== formula) formula.value = contents;
+  },
+});
+
+const menuBar = new MenuBar(element("menubar"), {
+  openCsv: () => fileInput.click(),
+  run: (functionName) => act(() => api.runMenuItem(functionName), true),
+  closed: () => grid.focus(),
+});
+
+/** Runs an action on the server and shows the workbook after it; the add-on may move the selection. */
+async function act(call: () => Promise<ActionResult>, adoptSelection = false): Promise<void> {
+  const ticket = ++issued;
+  try {
+    const result = await whileRunning(call());
+    show(result.state, ticket, adoptSelection);
+    if (!result.ok) showError(result.error ?? "The script failed.");
+  } catch (error) {
+    showError((error as Error).message);
+    await refresh();
+  }
+}
+
+async function refresh(adoptSelection = false): Promise<void> {
+  const ticket = ++issued;
+  show(await api.state(), ticket, adoptSelection);
+}
+
+function show(next: PreviewState, ticket: number, adoptSelection: boolean): void {
+  if (ticket < applied) return;
+  applied = ticket;
+  const switched = state?.activeSheetId !== next.activeSheetId;
+  state = next;
+  document.title = `${next.name} - Channel Importer preview`;
+  element("doc-name").textContent = next.name;
+  menuBar.update(next.menus);
+  showTabs(next);
+  const sheet = next.sheets.find((s) => s.sheetId === next.activeSheetId) ?? next.sheets[0];
+  if (sheet) grid.show(sheet, next.version, switched || adoptSelection ? next.selection : undefined);
+  showSidebar(next.sidebar);
+  if (next.alert && next.alert.seq > seenAlert) {
+    seenAlert = next.alert.seq;
+    showAlert(next.alert.title, next.alert.prompt, () => grid.focus());
+  }
+  if (next.toast && next.toast.seq > seenToast) {
+    seenToast = next.toast.seq;
+    showToast(next.toast);
+  }
+}
+
+function showTabs(next: PreviewState): void {
+  const key = JSON.stringify([next.activeSheetId, next.sheets.map((s) => [s.sheetId, s.name])]);
+  if (tabs.dataset.key === key) return;
+  tabs.dataset.key = key;
+  tabs.replaceChildren(
+    ...next.sheets.map((sheet) => {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-selected", String(sheet.sheetId === next.activeSheetId));
+      tab.textContent = sheet.name;
+      tab.addEventListener("click", () => {
+        if (sheet.sheetId !== state?.activeSheetId) void act(() => api.select(sheet.sheetId));
+        grid.focus();
+      });
+      return tab;
+    }),
+  );
+  tabs.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+function showSidebar(open: PreviewState["sidebar"]): void {
+  if (!open) {
+    sidebar.hidden = true;
+    shownSidebar = 0;
+    return;
+  }
+  element("sidebar-title").textContent = open.title;
+  sidebar.setAttribute("aria-label", open.title);
+  sidebarFrame.title = open.title;
+  if (open.seq !== shownSidebar) {
+    shownSidebar = open.seq;
+    sidebarFrame.src = `/sidebar?shown=${open.seq}`;
+  }
+  sidebar.hidden = false;
+}
+
+element("open-csv").addEventListener("click", () => fileInput.click());
+fileInput.addEventListener("change", async () => {
+  for (const file of fileInput.files ?? []) {
+    const text = await file.text();
+    await act(() => api.openCsv(file.name, text), true);
+  }
+  fileInput.value = "";
+  grid.focus();
+});
+
+element("sidebar-close").addEventListener("click", () => {
+  void act(() => api.closeSidebar());
+  grid.focus();
+});
+
+formula.addEventListener("keydown", (e) => {
+  if (e.key === "Enter") {
+    e.preventDefault();
+    grid.enter(formula.value);
+  } else if (e.key === "Escape") {
+    e.preventDefault();
+    grid.focus();
+    void refresh();
+  }
+});
+
+window.addEventListener("message", (e: MessageEvent<BridgeMessage>) => {
+  if (e.origin !== location.origin || e.source !== sidebarFrame.contentWindow) return;
+  if (e.data?.source !== "channel-importer-bridge") return;
+  if (e.data.kind === "ran") void refresh(true);
+  else if (e.data.kind === "focus") grid.focus();
+});
+
+api
+  .state()
+  .then((first) => {
+    seenAlert = first.alert?.seq ?? 0;
+    seenToast = first.toast?.seq ?? 0;
+    show(first, ++issued, true);
+    grid.focus();
+  })
+  .catch((error: Error) => showError(`The preview server does not answer: ${error.message}`));

@@ -1,0 +1,80 @@
+/** What the add-on says to the person: alerts (a dialog with OK), toasts, and "Running script…". */
+
+/** An alert as Ui.alert shows it; the add-on has already been answered OK, so this only informs. */
+export function showAlert(title: string, prompt: string, onClose: () => void): void {
+  const scrim = document.createElement("div");
+  scrim.className = "scrim";
+  const dialog = document.createElement("div");
+  dialog.className = "dialog";
+  dialog.setAttribute("role", "alertdialog");
+  dialog.setAttribute("aria-modal", "true");
+  const heading = document.createElement("h2");
+  heading.id = "alert-title";
+  heading.textContent = title;
+  const text = document.createElement("p");
+  text.id = "alert-text";
+  text.textContent = prompt;
+  dialog.setAttribute("aria-labelledby", heading.id);
+  dialog.setAttribute("aria-describedby", text.id);
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  const ok = document.createElement("button");
+  ok.type = "button";
+  ok.textContent = "OK";
+  actions.append(ok);
+  if (title) dialog.append(heading);
+  dialog.append(text, actions);
+  scrim.append(dialog);
+  document.body.append(scrim);
+  const close = () => {
+    scrim.remove();
+    onClose();
+  };
+  ok.addEventListener("click", close);
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+  });
+  ok.focus();
+}
+
+/** A toast in the corner, as Spreadsheet.toast shows one; a negative timeout keeps it until closed. */
+export function showToast(
+  toast: { title: string; message: string; timeoutSeconds: number },
+  error = false,
+): void {
+  const box = document.createElement("div");
+  box.className = error ? "toast error" : "toast";
+  box.setAttribute("role", error ? "alert" : "status");
+  const body = document.createElement("div");
+  if (toast.title) {
+    const title = document.createElement("strong");
+    title.textContent = toast.title;
+    body.append(title);
+  }
+  body.append(toast.message);
+  const close = document.createElement("button");
+  close.type = "button";
+  close.textContent = "Dismiss";
+  close.addEventListener("click", () => box.remove());
+  box.append(body, close);
+  document.getElementById("toasts")?.append(box);
+  if (toast.timeoutSeconds >= 0) setTimeout(() => box.remove(), Math.max(toast.timeoutSeconds, 1) * 1000);
+}
+
+export function showError(message: string): void {
+  showToast({ title: "Error", message, timeoutSeconds: 10 }, true);
+}
+
+/** Shows "Running script…" while a call takes longer than a moment, as Sheets does. */
+export async function whileRunning<T>(work: Promise<T>): Promise<T> {
+  const banner = document.getElementById("running");
+  const timer = setTimeout(() => {
+    if (banner) banner.hidden = false;
+  }, 300);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+    if (banner) banner.hidden = true;
+  }
+}

@@ -1,0 +1,110 @@
+import { parse } from "csv-parse/sync";
+import { DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate } from "../spreadsheet/cell";
+import { writeInput } from "../spreadsheet/cellInput";
+import { displayValue } from "../spreadsheet/format";
+import type { SheetData } from "../spreadsheet/sheetData";
+import type { Workbook } from "../spreadsheet/workbook";
+import type { Block, CellView } from "./protocol";
+
+/**
+ * What a person does to the grid, as Sheets takes it: typed text is read as Sheets reads input (numbers,
+ * dates, formulas), a paste grows the tab when it runs past its edge, a CSV file becomes a tab of its own.
+ */
+
+/** Pasted text as rows: tab-separated when it holds a tab (what Sheets and Excel copy), else CSV. */
+export function parseDelimited(text: string): string[][] {
+  const delimiter = text.includes("\t") ? "\t" : ",";
+  return parse(text, {
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_empty_values: false,
+  }) as string[][];
+}
+
+/** Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written. */
+export function writeRows(
+  workbook: Workbook,
+  sheet: SheetData,
+  row: number,
+  column: number,
+  rows: string[][],
+): Block {
+  const block: Block = {
+    row,
+    column,
+    numRows: Math.max(rows.length, 1),
+    numColumns: Math.max(1, ...rows.map((r) => r.length)),
+  };
+  const lastRow = row + block.numRows - 1;
+  const lastColumn = column + block.numColumns - 1;
+  if (lastRow > sheet.maxRows) workbook.insertRows(sheet, sheet.maxRows, lastRow - sheet.maxRows);
+  if (lastColumn > sheet.maxColumns)
+    workbook.insertColumns(sheet, sheet.maxColumns, lastColumn - sheet.maxColumns);
+  sheet.updateCells(block, (cell, i, j) => writeInput(cell, rows[i]?.[j] ?? "", workbook.timeZone));
+  return block;
+}
+
+/** Empties the cells of a block, keeping their formatting and notes (the Delete key). */
+export function clearContents(sheet: SheetData, block: Block): void {
+  sheet.updateCells(
+    block,
+    (cell) => {
+      delete cell.value;
+      delete cell.formula;
+    },
+    true,
+  );
+}
+
+/** A CSV file as a new tab named after the file, made active; its values read as Sheets imports them. */
+export function addCsvSheet(workbook: Workbook, fileName: string, text: string): SheetData {
+  const rows = parseDelimited(text);
+  const sheet = workbook.addSheet(freeSheetName(workbook, tabName(fileName)));
+  writeRows(workbook, sheet, 1, 1, rows);
+  workbook.activeSheet = sheet;
+  sheet.selection = { row: 1, column: 1, numRows: 1, numColumns: 1 };
+  return sheet;
+}
+
+/** The cells of some rows that hold anything, as the grid draws them. */
+export function cellWindow(sheet: SheetData, fromRow: number, toRow: number, timeZone: string): CellView[] {
+  const cells: CellView[] = [];
+  for (let r = Math.max(1, fromRow); r <= Math.min(toRow, sheet.maxRows); r++) {
+    const row = sheet.rows[r - 1];
+    if (!row) continue;
+    row.forEach((cell, c) => {
+      if (!cell) return;
+      const view: CellView = { row: r, column: c + 1 };
+      const text = displayValue(cell, timeZone);
+      if (text !== "") view.text = text;
+      if (typeof cell.value === "number" || isDate(cell.value)) view.kind = "number";
+      else if (typeof cell.value === "boolean") view.kind = "boolean";
+      if (cell.formula) view.formula = cell.formula;
+      if (cell.background && cell.background !== DEFAULT_BACKGROUND) view.background = cell.background;
+      if (cell.fontColor && cell.fontColor !== DEFAULT_FONT_COLOR) view.fontColor = cell.fontColor;
+      if (cell.fontWeight === "bold") view.bold = true;
+      if (cell.note) view.note = cell.note;
+      const rule = cell.validation;
+      if (rule?.criteria === "VALUE_IN_LIST" && rule.values[1] !== false && Array.isArray(rule.values[0]))
+        view.options = (rule.values[0] as unknown[]).map(String);
+      cells.push(view);
+    });
+  }
+  return cells;
+}
+
+/** A file's name without its folder and extension, within Sheets' 100 characters for a tab name. */
+function tabName(fileName: string): string {
+  const base = fileName.replace(/^.*[\\/]/, "").replace(/\.(csv|tsv|txt)$/i, "");
+  return base.trim().slice(0, 100) || "Imported";
+}
+
+/** Sheets asks for another name when a tab has it; the preview numbers the new one instead. */
+function freeSheetName(workbook: Workbook, name: string): string {
+  if (!workbook.sheetByName(name)) return name;
+  let n = 2;
+  while (workbook.sheetByName(`${name} (${n})`)) n++;
+  return `${name} (${n})`;
+}
