@@ -9,9 +9,11 @@ describe("the demo program", () => {
   let service: ServiceProcess;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "demo-"));
+    // Embedded PGlite in a folder of its own, whatever DATABASE_URL the shell has (as npm start does).
     service = await spawnService({
       IMPORTER_DATA_DIR: dir,
       IMPORTER_CONFIG: "src/emulator/demo/program.json",
+      DATABASE_URL: "",
     });
   }, 60_000);
   afterAll(async () => {
