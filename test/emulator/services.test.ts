@@ -251,6 +251,12 @@ describe("Utilities", () => {
     expect(utilities.formatDate(instant, "Etc/UTC", "'at' h 'o''clock' XXX")).toBe("at 11 o'clock Z");
   });
 
+  test("formatDate reads a time zone it does not know as GMT, as Java does", () => {
+    expect(utilities.formatDate(instant, "Not/A_Zone", "HH:mm z XXX")).toBe(
+      utilities.formatDate(instant, "Etc/UTC", "HH:mm 'GMT' XXX"),
+    );
+  });
+
   test("formatDate follows daylight saving time", () => {
     const summer = new Date(Date.UTC(2026, 6, 1, 12, 0, 0));
     expect(utilities.formatDate(summer, "America/New_York", "HH:mm z")).toBe("08:00 EDT");

@@ -1,3 +1,4 @@
+import { checkTimeZone, MONTH_NAMES, WEEKDAY_NAMES, wallClock } from "../spreadsheet/dates";
 /**
  * Apps Script's `Utilities.formatDate`: Java's SimpleDateFormat patterns, English names, in a time zone
  * (an IANA id such as `Europe/Paris`, or a fixed offset such as `GMT+2`; an unknown zone is GMT, as in
@@ -45,21 +46,6 @@ export function formatDate(epochMs: number, timeZone: string, pattern: string): 
 
 export class IllegalPatternError extends Error {}
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const DAY_MS = 86_400_000;
 
 interface Fields {
@@ -124,7 +110,7 @@ function field(
       return count === 2 ? String(f.weekYear % 100).padStart(2, "0") : pad(f.weekYear);
     case "M":
     case "L": {
-      const name = MONTHS[f.month] as string;
+      const name = MONTH_NAMES[f.month] as string;
       return count >= 4 ? name : count === 3 ? name.slice(0, 3) : pad(f.month + 1);
     }
     case "w":
@@ -138,7 +124,7 @@ function field(
     case "F":
       return pad(Math.floor((f.day - 1) / 7) + 1);
     case "E": {
-      const name = DAYS[f.weekday] as string;
+      const name = WEEKDAY_NAMES[f.weekday] as string;
       return count >= 4 ? name : name.slice(0, 3);
     }
     case "u":
@@ -188,51 +174,26 @@ function offsetMinutes(epochMs: number, timeZone: string): number {
     const minutes = Number(fixed[2]) * 60 + Number(fixed[3] ?? 0);
     return fixed[1] === "-" ? -minutes : minutes;
   }
-  const format = wallClock(timeZone);
-  if (!format) return 0;
-  const parts = Object.fromEntries(
-    format.formatToParts(epochMs).map((part) => [part.type, Number(part.value)]),
-  );
-  const wall = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return Math.round((wall - Math.floor(epochMs / 1000) * 1000) / 60_000);
+  const wall = knownZone(timeZone) ? wallClock(new Date(epochMs), timeZone) : null;
+  if (!wall) return 0;
+  const local = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return Math.round((local - Math.floor(epochMs / 1000) * 1000) / 60_000);
 }
 
-const wallClocks = new Map<string, Intl.DateTimeFormat | undefined>();
-
-function wallClock(timeZone: string): Intl.DateTimeFormat | undefined {
-  if (!wallClocks.has(timeZone)) {
-    let format: Intl.DateTimeFormat | undefined;
-    try {
-      format = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-      });
-    } catch {
-      // Java's TimeZone falls back to GMT for an id it does not know, and so does formatDate.
-      format = undefined;
-    }
-    wallClocks.set(timeZone, format);
+/** Java's TimeZone falls back to GMT for an id it does not know, and so does formatDate. */
+function knownZone(timeZone: string): boolean {
+  try {
+    checkTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
   }
-  return wallClocks.get(timeZone);
 }
 
 /** The zone's name as Java prints it where Intl knows it (`PST`, `CET`), else `GMT+01:00`. */
 function zoneName(epochMs: number, timeZone: string, offset: number, style: "short" | "long"): string {
   const gmt = offset === 0 ? "GMT" : `GMT${offsetText(offset, true)}`;
-  if (FIXED_ZONE.test(timeZone.trim()) || !wallClock(timeZone)) return gmt;
+  if (FIXED_ZONE.test(timeZone.trim()) || !knownZone(timeZone)) return gmt;
   for (const locale of ["en-US", "en-GB"]) {
     const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style })
       .formatToParts(epochMs)

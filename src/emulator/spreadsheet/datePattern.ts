@@ -1,4 +1,4 @@
-import { type WallClock, wallClock } from "./dates";
+import { MONTH_NAMES, type WallClock, WEEKDAY_NAMES, wallClock } from "./dates";
 
 /**
  * Dates shown by a Sheets date-time format (`yyyy-mm-dd`, `M/d/yyyy`, `d mmm yyyy`, `h:mm AM/PM`, …) in
@@ -11,21 +11,6 @@ type Token =
   | { kind: "fraction"; width: number }
   | { kind: "ampm"; style: "AM/PM" | "am/pm" | "A/P" | "a/p" };
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const cache = new Map<string, Token[]>();
 
 /** Whether a number format shows dates or times rather than numbers. */
@@ -48,13 +33,13 @@ function renderToken(t: Token, w: WallClock, twelveHour: boolean): string {
     case "year":
       return t.width <= 2 ? pad(w.year % 100, 2) : pad(w.year, 4);
     case "month": {
-      const name = MONTHS[w.month - 1] ?? "";
+      const name = MONTH_NAMES[w.month - 1] ?? "";
       if (t.width <= 2) return pad(w.month, t.width);
       if (t.width === 3) return name.slice(0, 3);
       return t.width === 4 ? name : name.slice(0, 1);
     }
     case "day": {
-      const name = WEEKDAYS[w.weekday] ?? "";
+      const name = WEEKDAY_NAMES[w.weekday] ?? "";
       if (t.width <= 2) return pad(w.day, t.width);
       return t.width === 3 ? name.slice(0, 3) : name;
     }
