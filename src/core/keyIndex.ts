@@ -18,10 +18,6 @@ export class KeyIndex {
     this.#mask = slots - 1;
   }
 
-  get size(): number {
-    return this.#size;
-  }
-
   /** The row `key` was first seen in; records `row` (a whole number ≥ 0) for it when it is new. */
   firstRow(key: string, row: number): number {
     const hash = hashOf(key);
