@@ -7,12 +7,26 @@ export const entryPoints = [
   // triggers
   "onOpen",
   "onInstall",
+  "onEdit",
   // menu items
   "showImporter",
   "insertTemplateHeaders",
   "validateSheet",
   "clearHighlights",
   "showSettings",
+  // called by the sidebar
+  "loadSidebar",
+  "saveSettings",
+  "testConnection",
+  "loadCatalogue",
+  "insertTemplate",
+  "templateCsv",
+  "validate",
+  "selectCell",
+  "startImport",
+  "continueImport",
+  "cancelImport",
+  "openReport",
 ] as const;
 
 export type EntryPoint = (typeof entryPoints)[number];

@@ -2,9 +2,27 @@
  * The functions Apps Script calls, and nothing else: each hands over to a module.
  * Every export must be listed in entryPoints.ts (build.mjs checks both ways).
  */
-import { showComingSoon } from "./comingSoon";
+import type {
+  CatalogueView,
+  ConnectionView,
+  ImportChoice,
+  ImportProgress,
+  SettingsView,
+  SidebarContext,
+  TemplateResult,
+  ValidationView,
+} from "./contract";
+import { recheckEditedRows } from "./editCheck";
+import { clearSheetHighlights, selectSheetCell } from "./highlights";
+import { cancelRunningImport, continueRunningImport, startSheetImport } from "./importRun";
 import { addImporterMenu } from "./menu";
-import { showImporterSidebar } from "./sidebar";
+import { loadCatalogueView } from "./programCatalogue";
+import { openReportTab } from "./reportTab";
+import { checkConnection, saveUserSettings } from "./settings";
+import { openSidebarFor, showImporterSidebar } from "./sidebar";
+import { sidebarContext } from "./sidebarContext";
+import { insertTemplateRow, templateFile } from "./templateHeaders";
+import { validateActiveSheet } from "./validation";
 
 type OpenEvent = GoogleAppsScript.Events.SheetsOnOpen | GoogleAppsScript.Events.AddonOnInstall;
 
@@ -18,22 +36,82 @@ export function onInstall(e?: GoogleAppsScript.Events.AddonOnInstall): void {
   onOpen(e);
 }
 
+/** Simple trigger (AuthMode.LIMITED, 30 s): re-checks rows a person edited in a validated sheet. */
+export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
+  recheckEditedRows(e);
+}
+
+// menu items
+
 export function showImporter(): void {
   showImporterSidebar();
 }
 
 export function insertTemplateHeaders(): void {
-  showComingSoon("Insert template headers");
+  openSidebarFor("insertTemplate");
 }
 
 export function validateSheet(): void {
-  showComingSoon("Validate sheet");
+  openSidebarFor("validate");
 }
 
-export function clearHighlights(): void {
-  showComingSoon("Clear highlights");
+/** Menu item and sidebar button: restores every highlighted cell's own background and note. */
+export function clearHighlights(): number {
+  return clearSheetHighlights();
 }
 
 export function showSettings(): void {
-  showComingSoon("Settings");
+  openSidebarFor("settings");
+}
+
+// called by the sidebar
+
+export function loadSidebar(): SidebarContext {
+  return sidebarContext();
+}
+
+export function saveSettings(url: string, apiKey: string): SettingsView {
+  return saveUserSettings(url, apiKey);
+}
+
+export function testConnection(): ConnectionView {
+  return checkConnection();
+}
+
+export function loadCatalogue(): CatalogueView {
+  return loadCatalogueView();
+}
+
+export function insertTemplate(choice: ImportChoice): TemplateResult {
+  return insertTemplateRow(choice);
+}
+
+/** The template's header row as CSV text, for `Download CSV template`. */
+export function templateCsv(choice: ImportChoice): { fileName: string; csv: string } {
+  return templateFile(choice);
+}
+
+export function validate(choice: ImportChoice): ValidationView {
+  return validateActiveSheet(choice);
+}
+
+/** Selects a finding's cell (its row's first cell when the finding has no column). */
+export function selectCell(sheetName: string, row: number, column: number | null): void {
+  selectSheetCell(sheetName, row, column);
+}
+
+export function startImport(choice: ImportChoice, dryRun: boolean): ImportProgress {
+  return startSheetImport(choice, dryRun);
+}
+
+export function continueImport(): ImportProgress {
+  return continueRunningImport();
+}
+
+export function cancelImport(): ImportProgress | null {
+  return cancelRunningImport();
+}
+
+export function openReport(): string | null {
+  return openReportTab();
 }

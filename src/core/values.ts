@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { regexes } from "zod/v4/core";
 import { ISO_4217 } from "./currencies";
 import type { FieldDef } from "./fields";
 import type { IssueCode, Severity } from "./issues";
@@ -65,7 +65,7 @@ export function quote(value: unknown): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }
 
-const EMAIL = z.regexes.email;
+const EMAIL = regexes.email;
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const DEFAULT_MAX_LENGTH = 255;

@@ -58,7 +58,11 @@ export const ADDON_NAME = "Channel Importer";
 const REFUSED: Record<AuthModeName, (service: string, method: string) => boolean> = {
   NONE: (service, method) =>
     !["ScriptApp", "Logger", "console"].includes(service) && !method.startsWith("SpreadsheetApp.getUi"),
-  LIMITED: (service) => ["UrlFetchApp", "PropertiesService", "CacheService"].includes(service),
+  // Google's own AuthMode example reads document properties under LIMITED; the user's and the
+  // script's properties, the cache and URL fetches need the full authorization.
+  LIMITED: (service, method) =>
+    ["UrlFetchApp", "CacheService"].includes(service) ||
+    (service === "PropertiesService" && !method.startsWith("PropertiesService.getDocumentProperties")),
   CUSTOM_FUNCTION: (service) => service !== "Utilities" && service !== "Logger" && service !== "console",
   FULL: () => false,
 };

@@ -166,8 +166,10 @@ describe("the preview server", () => {
     const manifest = JSON.parse(readFileSync(join(dist, "appsscript.json"), "utf8")) as Manifest;
     expect(manifest.urlFetchWhitelist).toContain("http://127.0.0.1:8787/");
     await start();
+    // Validate sheet needs the sidebar's choice of object, so it opens the sidebar, which validates.
     const { json } = await post("/api/menu", { functionName: "validateSheet" });
-    expect(json.state.alert).toMatchObject({ seq: 1, title: "Channel Importer" });
+    expect(json.state.sidebar).toMatchObject({ seq: 1, title: "Channel Importer" });
+    expect(json.state.alert).toBeNull();
   });
 });
 

@@ -2,4 +2,4 @@
  * The user properties that hold a teammate's importer settings. The preview saves the local service's
  * address and the demo key under these on first start; the add-on reads the same keys.
  */
-export const USER_SETTINGS = { url: "importer.url", apiKey: "importer.apiKey" } as const;
+export { USER_SETTINGS } from "../../addon/settingsKeys";

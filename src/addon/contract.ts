@@ -1,0 +1,137 @@
+/**
+ * What the sidebar and the add-on's server side pass each other through google.script.run. Only
+ * plain data crosses (no Dates: Google turns a return value holding one into null), so times are ISO
+ * strings. The sidebar imports these types only.
+ */
+import type { ObjectName, Severity } from "../core";
+
+export type { ObjectName, Severity };
+
+/** The object and options a person chose in the sidebar. */
+export interface ImportChoice {
+  object: ObjectName;
+  /** The group of a leads or deals import. */
+  groupKey: string | null;
+  /** Partners only: e-mail each created partner an invitation to claim their account. */
+  sendInvites: boolean;
+}
+
+export interface SettingsView {
+  url: string;
+  /** The saved key's last characters ("…3f9a"); the key itself never returns to the sidebar. */
+  keyHint: string | null;
+  configured: boolean;
+}
+
+/** Who the saved key belongs to, as the service says. */
+export interface ConnectionView {
+  user: string;
+  role: string;
+  mayImport: boolean;
+  /** Why the user may not import, when they may not. */
+  reason: string | null;
+  program: { key: string; name: string; currency: string };
+}
+
+/** What the menu asked the sidebar to do when it opened it. */
+export type PendingAction = "validate" | "insertTemplate" | "settings";
+
+export interface SidebarContext {
+  settings: SettingsView;
+  /** The choice last used in this spreadsheet. */
+  choice: ImportChoice | null;
+  pendingAction: PendingAction | null;
+  /** An import that has not finished (closed sidebar, failed call): resume or cancel it. */
+  activeImport: ImportProgress | null;
+  /** The last report tab written in this spreadsheet. */
+  lastReport: string | null;
+}
+
+/** A template column, as `View headers` lists it. */
+export interface ColumnView {
+  name: string;
+  required: boolean;
+  requirementText: string;
+  typeLabel: string;
+  example: string;
+  description: string;
+  options?: readonly string[];
+  inTemplate: boolean;
+}
+
+export interface CatalogueView {
+  program: { key: string; name: string; currency: string };
+  objects: {
+    object: ObjectName;
+    label: string;
+    needsGroup: boolean;
+    columns: ColumnView[];
+    /** Leads and deals: the groups that have the feature, each with its own columns. */
+    groups: { key: string; name: string; columns: ColumnView[] }[];
+  }[];
+}
+
+/** One thing wrong with a header or a cell of a sheet; `a1` is where to select it. */
+export interface Finding {
+  sheetName: string;
+  row: number;
+  column: number | null;
+  a1: string | null;
+  field: string | null;
+  severity: Severity;
+  code: string;
+  message: string;
+  suggestion?: string;
+}
+
+export interface ValidationView {
+  sheetName: string;
+  headerRow: number;
+  /** A header error: nothing is checked or imported until the header row is fixed. */
+  blocked: boolean;
+  headerAlerts: Finding[];
+  /** Data rows (blank rows not counted). */
+  rows: number;
+  rowsWithErrors: number;
+  errors: number;
+  warnings: number;
+  /** The first findings, in sheet order; `truncated` when there are more. */
+  findings: Finding[];
+  truncated: boolean;
+  /** Cells coloured in the sheet. */
+  highlighted: number;
+}
+
+export interface TemplateResult {
+  sheetName: string;
+  columns: number;
+  /** A row was inserted above existing data to hold the headers. */
+  insertedRow: boolean;
+}
+
+export type ImportStatus = "running" | "stopped" | "completed" | "cancelled";
+
+/** Where an import (or dry run) stands; the sidebar drives it with continueImport until it is done. */
+export interface ImportProgress {
+  importId: string;
+  object: ObjectName;
+  label: string;
+  dryRun: boolean;
+  status: ImportStatus;
+  sheetName: string;
+  rowsTotal: number;
+  rowsSent: number;
+  chunksTotal: number;
+  chunksSent: number;
+  counts: { created: number; updated: number; skipped: number };
+  /** Rewards: the money issued (or, in a dry run, that would be), in US cents. */
+  issuedUsdCents: number | null;
+  /** Why the import stopped, and what to do. */
+  message: string | null;
+  /** Whether it may be resumed (a failed call), rather than started again (rows changed). */
+  resumable: boolean;
+  /** The report tab, once written. */
+  reportSheet: string | null;
+  /** Rows the service skipped, highlighted in the source sheet with its reasons. */
+  skippedFindings: Finding[];
+}

@@ -1,0 +1,131 @@
+/**
+ * The import's report in a tab of its own: one line per row (source row, outcome, key, messages) with
+ * the outcome coloured and the header frozen, and the summary beside it. Written with one setValues
+ * and one call per kind of formatting, whatever the number of rows.
+ */
+import { OBJECT_LABELS } from "../core/catalogue";
+import { readState } from "./documentState";
+import type { ImportResource, ReportResult } from "./importRun";
+
+const OUTCOME_COLORS = { created: "#d9ead3", updated: "#cfe2f3", skipped: "#f4cccc" } as const;
+const HEADER_COLOR = "#e8eaed";
+const TABLE_HEADERS = ["Source row", "Outcome", "Key", "Messages"];
+
+export function writeReportTab(
+  imp: ImportResource,
+  results: readonly ReportResult[],
+  timeZone: string,
+): string {
+  const label = OBJECT_LABELS[imp.object];
+  const when = (iso: string | null) =>
+    iso ? Utilities.formatDate(new Date(iso), timeZone, "yyyy-MM-dd HH:mm:ss") : "";
+  const summary: [string, string | number][] = [
+    ["Import", label],
+    ["Import id", imp.id],
+    ["Status", imp.status],
+    ["Imported by", imp.user ?? ""],
+    ["Started", when(imp.created_at)],
+    ["Finished", when(imp.completed_at)],
+    ["Source", imp.source.name ?? imp.source.kind],
+    ["Options", optionsText(imp)],
+    ["Rows", imp.counts.rows],
+    ["Created", imp.counts.created],
+    ["Updated", imp.counts.updated],
+    ["Skipped", imp.counts.skipped],
+  ];
+  if (imp.issued_usd_cents !== undefined)
+    summary.push([
+      "Issued (USD)",
+      `$${(imp.issued_usd_cents / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`,
+    ]);
+
+  // Columns A–D: the table; F–G: the summary, so that freezing row 1 freezes only the table's header.
+  const width = 7;
+  const height = Math.max(results.length + 1, summary.length);
+  const values: (string | number)[][] = [];
+  const backgrounds: (string | null)[][] = [];
+  const weights: GoogleAppsScript.Spreadsheet.FontWeight[][] = [];
+  for (let i = 0; i < height; i++) {
+    const line: (string | number)[] = new Array(width).fill("");
+    const colors: (string | null)[] = new Array(width).fill(null);
+    const bold: GoogleAppsScript.Spreadsheet.FontWeight[] = new Array(width).fill("normal");
+    if (i === 0) {
+      TABLE_HEADERS.forEach((h, j) => {
+        line[j] = h;
+        colors[j] = HEADER_COLOR;
+        bold[j] = "bold";
+      });
+    } else {
+      const result = results[i - 1];
+      if (result) {
+        line[0] = result.row;
+        line[1] = result.outcome;
+        line[2] = asText(result.object_key ?? "");
+        line[3] = asText(result.issues.map((issue) => `${issue.severity}: ${issue.message}`).join("\n"));
+        colors[1] = OUTCOME_COLORS[result.outcome];
+      }
+    }
+    const entry = summary[i];
+    if (entry) {
+      line[5] = entry[0];
+      line[6] = typeof entry[1] === "number" ? entry[1] : asText(entry[1]);
+      bold[5] = "bold";
+    }
+    values.push(line);
+    backgrounds.push(colors);
+    weights.push(bold);
+  }
+
+  const spreadsheet = SpreadsheetApp.getActive();
+  const { sheet, name } = insertUniqueSheet(
+    spreadsheet,
+    `${label} import ${when(imp.completed_at ?? imp.created_at)}`,
+  );
+  const range = sheet.getRange(1, 1, height, width);
+  range.setValues(values);
+  range.setBackgrounds(backgrounds);
+  range.setFontWeights(weights);
+  sheet.setFrozenRows(1);
+  return name;
+}
+
+/** A tab of that name, or with " (2)", " (3)"… when one exists (two imports in one second). */
+function insertUniqueSheet(
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
+  name: string,
+): { sheet: GoogleAppsScript.Spreadsheet.Sheet; name: string } {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? name : `${name} (${n})`;
+    try {
+      return { sheet: spreadsheet.insertSheet(candidate), name: candidate };
+    } catch (error) {
+      if (n >= 20) throw error;
+    }
+  }
+}
+
+function optionsText(imp: ImportResource): string {
+  const parts = [imp.options.dry_run ? "dry run" : "import"];
+  if (imp.options.group_key) parts.push(`group ${imp.options.group_key}`);
+  if (imp.object === "partners")
+    parts.push(`invite emails ${imp.options.send_invites ? "sent" : "not sent"}`);
+  return parts.join(", ");
+}
+
+/**
+ * Text that Sheets would otherwise read as a formula or a number ("=HYPERLINK(…)", "+1", "-2", "@x")
+ * is written after an apostrophe, which Sheets keeps out of the cell's value.
+ */
+export function asText(text: string): string {
+  return /^[=+\-@\d]/.test(text) || /^(true|false)$/i.test(text) ? `'${text}` : text;
+}
+
+/** Goes to the last report tab written in this spreadsheet; its name, or null when there is none. */
+export function openReportTab(): string | null {
+  const name = readState<string>("lastReport");
+  if (!name) return null;
+  const sheet = SpreadsheetApp.getActive().getSheetByName(name);
+  if (!sheet) throw new Error(`The report tab "${name}" is no longer in this spreadsheet.`);
+  sheet.activate();
+  return name;
+}

@@ -1,0 +1,146 @@
+import { requireSettings } from "./settings";
+
+/** A call the service refused or could not answer; `message` is meant for the person. */
+export class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string | null,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = "ServiceError";
+  }
+}
+
+export interface ServiceCall {
+  method: "GET" | "POST" | "PUT";
+  path: string;
+  body?: unknown;
+}
+
+/** Waits before each retry: 429, 5xx and network failures are tried 4 times in all. */
+const RETRY_DELAYS_MS = [500, 1500, 4000];
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/** One call to the service, retried with back-off when the service is busy or unreachable. */
+export function serviceRequest<T>(method: ServiceCall["method"], path: string, body?: unknown): T {
+  return serviceCalls<T>([{ method, path, body }])[0] as T;
+}
+
+/**
+ * Several calls at once (UrlFetchApp.fetchAll: one round trip's wait for all of them), each retried on
+ * its own when it failed in a way worth retrying. Answers in the order of the calls, or throws the
+ * first failure that retries did not mend.
+ */
+export function serviceCalls<T>(calls: readonly ServiceCall[]): T[] {
+  const settings = requireSettings();
+  const requests = calls.map((call) => toRequest(settings, call));
+  const outcomes: (Outcome | undefined)[] =
+    requests.length === 1 ? [fetchOnce(requests[0] as Request)] : fetchTogether(requests);
+  return outcomes.map((first, i) => {
+    let outcome = first ?? fetchOnce(requests[i] as Request);
+    for (const delay of RETRY_DELAYS_MS) {
+      if (!outcome.retry) break;
+      Utilities.sleep(Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS));
+      outcome = fetchOnce(requests[i] as Request);
+    }
+    if (outcome.error) throw outcome.error;
+    return outcome.value as T;
+  });
+}
+
+type Request = GoogleAppsScript.URL_Fetch.URLFetchRequest;
+
+interface Outcome {
+  value?: unknown;
+  error?: ServiceError;
+  retry: boolean;
+  retryAfterMs?: number;
+}
+
+function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall): Request {
+  return {
+    url: settings.url + call.path,
+    method: call.method.toLowerCase() as GoogleAppsScript.URL_Fetch.HttpMethod,
+    headers: { Authorization: `Bearer ${settings.apiKey}`, Accept: "application/json" },
+    muteHttpExceptions: true,
+    followRedirects: false,
+    ...(call.body === undefined
+      ? {}
+      : { contentType: "application/json", payload: JSON.stringify(call.body) }),
+  };
+}
+
+/** fetchAll throws for all when one request cannot reach the service; then each is tried alone. */
+function fetchTogether(requests: Request[]): (Outcome | undefined)[] {
+  try {
+    return UrlFetchApp.fetchAll(requests).map(readResponse);
+  } catch {
+    return requests.map(() => undefined);
+  }
+}
+
+function fetchOnce(request: Request): Outcome {
+  let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
+  try {
+    response = UrlFetchApp.fetch(request.url, request);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      retry: true,
+      error: new ServiceError(
+        `Could not reach the importer at ${origin(request.url)}: ${reason.replace(/^Exception: /, "")} Check the Importer URL in Settings, or try again.`,
+        null,
+        "unreachable",
+      ),
+    };
+  }
+  return readResponse(response);
+}
+
+function readResponse(response: GoogleAppsScript.URL_Fetch.HTTPResponse): Outcome {
+  const status = response.getResponseCode();
+  const text = response.getContentText();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (status >= 200 && status < 300) {
+    if (body === null && text)
+      return {
+        retry: false,
+        error: new ServiceError(
+          "The importer answered with something that is not JSON; check the Importer URL in Settings.",
+          status,
+          "not_json",
+        ),
+      };
+    return { retry: false, value: body };
+  }
+  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  const retry = status === 429 || status >= 500;
+  const message =
+    error?.message ??
+    (status === 404
+      ? "The Importer URL does not lead to the importer service (it answered 404); check it in Settings."
+      : `The importer answered ${status}${retry ? " several times; try again in a minute" : ""}.`);
+  const retryAfter = Number(headerValue(response, "retry-after"));
+  return {
+    retry,
+    error: new ServiceError(message, status, error?.code ?? null, error?.details ?? null),
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+  };
+}
+
+function headerValue(response: GoogleAppsScript.URL_Fetch.HTTPResponse, name: string): string | undefined {
+  const headers = response.getHeaders() as Record<string, string>;
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return String(headers[key]);
+  return undefined;
+}
+
+function origin(url: string): string {
+  return /^[a-z]+:\/\/[^/]+/i.exec(url)?.[0] ?? url;
+}

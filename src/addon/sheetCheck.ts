@@ -1,0 +1,74 @@
+/** The core checks run over a sheet's values: the header row, then every row below it. */
+import { analyseHeaders, type HeaderPlan } from "../core/headers";
+import type { Issue } from "../core/issues";
+import { createRowChecker } from "../core/rows";
+import type { ObjectSpec } from "../core/spec";
+import { dateFormatter } from "../core/values";
+import type { Finding } from "./contract";
+import { a1, columnHasData, isBlankRow } from "./sheetTable";
+
+/** How many findings travel to the sidebar; the sheet's highlights show them all. */
+export const MAX_FINDINGS = 300;
+
+export interface SheetCheck {
+  plan: HeaderPlan;
+  /** Header alerts, then every row's issues in sheet order. */
+  issues: Issue[];
+  rows: number;
+  rowsWithErrors: number;
+  errors: number;
+  warnings: number;
+}
+
+/** Checks the header row at `headerIndex` and, unless it blocks, every non-blank row under it. */
+export function checkSheet(
+  spec: ObjectSpec,
+  values: readonly unknown[][],
+  headerIndex: number,
+  timeZone: string,
+): SheetCheck {
+  const headerRow = headerIndex + 1;
+  const plan = analyseHeaders(spec, values[headerIndex] ?? [], {
+    headerRow,
+    columnHasData: columnHasData(values, headerIndex),
+  });
+  const issues: Issue[] = [...plan.alerts];
+  const result: SheetCheck = { plan, issues, rows: 0, rowsWithErrors: 0, errors: 0, warnings: 0 };
+  for (const alert of plan.alerts) count(result, alert);
+  if (plan.blocked) return result;
+  const checker = createRowChecker(plan, {
+    formatDate: dateFormatter(timeZone),
+    expectedRows: values.length - headerRow,
+  });
+  for (let i = headerIndex + 1; i < values.length; i++) {
+    const cells = values[i] as unknown[];
+    if (isBlankRow(cells)) continue;
+    const checked = checker.check(i + 1, cells);
+    result.rows++;
+    if (!checked.ok) result.rowsWithErrors++;
+    for (const issue of checked.issues) {
+      issues.push(issue);
+      count(result, issue);
+    }
+  }
+  return result;
+}
+
+function count(result: SheetCheck, issue: Issue): void {
+  if (issue.severity === "error") result.errors++;
+  else result.warnings++;
+}
+
+export function toFinding(sheetName: string, issue: Issue): Finding {
+  return {
+    sheetName,
+    row: issue.row,
+    column: issue.column,
+    a1: issue.column === null ? null : a1(issue.row, issue.column),
+    field: issue.field,
+    severity: issue.severity,
+    code: issue.code,
+    message: issue.message,
+    ...(issue.suggestion ? { suggestion: issue.suggestion } : {}),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The few whole-range reads the add-on makes of a sheet; everything after works on plain arrays.
+ * (Spreadsheet calls are slow: one getValues for the sheet, never a call per cell.)
+ */
+import { columnLetter } from "../core/headers";
+import { readState, writeState } from "./documentState";
+
+export interface SheetTable {
+  sheet: GoogleAppsScript.Spreadsheet.Sheet;
+  sheetName: string;
+  /** From A1 to the last row and column with data. */
+  range: GoogleAppsScript.Spreadsheet.Range;
+  values: unknown[][];
+  /** 0-based index of the header row in `values`: the first row with anything in it. */
+  headerIndex: number;
+}
+
+/** The active sheet's data, in four Spreadsheet calls. */
+export function readActiveTable(): SheetTable {
+  const sheet = SpreadsheetApp.getActiveSheet();
+  return readTable(sheet, sheet.getName());
+}
+
+export function readTable(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetName: string): SheetTable {
+  const range = sheet.getDataRange();
+  const values = range.getValues() as unknown[][];
+  return { sheet, sheetName, range, values, headerIndex: firstFilledRow(values) };
+}
+
+export function isBlankCell(value: unknown): boolean {
+  return value === "" || value === null || value === undefined;
+}
+
+export function isBlankRow(cells: readonly unknown[]): boolean {
+  for (const cell of cells) if (!isBlankCell(cell)) return false;
+  return true;
+}
+
+function firstFilledRow(values: readonly unknown[][]): number {
+  const at = values.findIndex((row) => !isBlankRow(row));
+  return Math.max(at, 0);
+}
+
+/** Whether any row below the header holds something in a column (a blank header over data is an error). */
+export function columnHasData(values: readonly unknown[][], headerIndex: number): (index: number) => boolean {
+  const filled = new Set<number>();
+  for (let r = headerIndex + 1; r < values.length; r++) {
+    const row = values[r] as unknown[];
+    for (let c = 0; c < row.length; c++) if (!isBlankCell(row[c])) filled.add(c);
+  }
+  return (index) => filled.has(index);
+}
+
+/**
+ * The spreadsheet's time zone, in which its date cells are read. Kept in the document's properties so
+ * validating costs no extra Spreadsheet calls; refreshed whenever the sidebar opens.
+ */
+export function spreadsheetTimeZone(): string {
+  return readState<string>("timeZone") ?? refreshTimeZone();
+}
+
+export function refreshTimeZone(): string {
+  const zone = SpreadsheetApp.getActive().getSpreadsheetTimeZone();
+  if (readState<string>("timeZone") !== zone) writeState("timeZone", zone);
+  return zone;
+}
+
+/** A sheet by id, or a message saying it is gone. */
+export function sheetById(sheetId: number, sheetName: string): GoogleAppsScript.Spreadsheet.Sheet {
+  const sheet = SpreadsheetApp.getActive().getSheetById(sheetId);
+  if (!sheet) throw new Error(`The sheet "${sheetName}" is no longer in this spreadsheet.`);
+  return sheet;
+}
+
+/** A1 notation of a cell. */
+export function a1(row: number, column: number): string {
+  return `${columnLetter(column)}${row}`;
+}

@@ -1,0 +1,19 @@
+import type { ImportChoice, PendingAction, SidebarContext } from "./contract";
+import { clearState, readState } from "./documentState";
+import { unfinishedImport } from "./importRun";
+import { settingsView } from "./settings";
+import { refreshTimeZone } from "./sheetTable";
+
+/** Everything the sidebar shows when it opens, in one call. */
+export function sidebarContext(): SidebarContext {
+  refreshTimeZone();
+  const pendingAction = readState<PendingAction>("pending");
+  if (pendingAction) clearState("pending");
+  return {
+    settings: settingsView(),
+    choice: readState<ImportChoice>("choice"),
+    pendingAction,
+    activeImport: unfinishedImport(),
+    lastReport: readState<string>("lastReport"),
+  };
+}
