@@ -1,17 +1,46 @@
-/** The importer sidebar page: finds its controls and wires them. */
+/**
+ * The importer sidebar: asks the server where this spreadsheet stands, loads the program's catalogue
+ * once the settings allow it, then does what the menu opened the sidebar for.
+ */
+import type { PendingAction } from "../src/addon/contract";
+import { loadCatalogue } from "./catalogue";
+import { setChoice } from "./choicePanel";
+import { insertTemplateHeaders } from "./headersPanel";
+import { showActiveImport, showLastReport } from "./importPanel";
+import { callServer } from "./serverClient";
+import { onSettingsSaved, openSettings, showSettings } from "./settingsPanel";
+import { runTask, showStatus } from "./tasks";
+import { validateSheet } from "./validationPanel";
 
-function requireElement<T extends Element>(selector: string): T {
-  const element = document.querySelector<T>(selector);
-  if (!element) throw new Error(`Sidebar.html has no ${selector}`);
-  return element;
+/** What the menu asked for; waits for the catalogue (and so for working settings). */
+let pending: PendingAction | null = null;
+
+async function start(): Promise<void> {
+  const context = await runTask("Loading…", () => callServer("loadSidebar"));
+  if (!context) return;
+  showSettings(context.settings);
+  if (context.choice) setChoice(context.choice);
+  showLastReport(context.lastReport);
+  pending = context.pendingAction;
+  if (pending === "settings") {
+    pending = null;
+    openSettings();
+  }
+  if (context.settings.configured) await refreshCatalogue();
+  else showStatus("Set up the importer in Settings: enter its address and your API key, then Save.");
+  if (context.activeImport) showActiveImport(context.activeImport);
 }
 
-const objectType = requireElement<HTMLSelectElement>("#object-type");
-
-// Later parts of the page (headers, checks, import) read the chosen object from here.
-function markObjectType(): void {
-  document.body.dataset.objectType = objectType.value;
+/** Loads the catalogue; when it fails the message shows and the rest of the page stays usable. */
+async function refreshCatalogue(): Promise<void> {
+  const catalogue = await runTask("Loading the program's columns…", loadCatalogue);
+  if (!catalogue) return;
+  showStatus(`Connected to ${catalogue.program.name}.`);
+  const action = pending;
+  pending = null;
+  if (action === "validate") await validateSheet();
+  else if (action === "insertTemplate") await insertTemplateHeaders();
 }
 
-objectType.addEventListener("change", markObjectType);
-markObjectType();
+onSettingsSaved(() => refreshCatalogue());
+void start();

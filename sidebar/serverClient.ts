@@ -20,6 +20,7 @@ export function callServer<Name extends keyof Server>(
     const runner = google.script.run
       .withSuccessHandler((value) => resolve(value as Awaited<ReturnType<Server[Name]>>))
       .withFailureHandler(reject);
-    runner[name](...args);
+    // TypeScript cannot match a generic name to its own parameters inside a union of functions.
+    (runner[name] as (...given: Parameters<Server[Name]>) => void).apply(runner, args);
   });
 }

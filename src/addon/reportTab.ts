@@ -81,6 +81,8 @@ export function writeReportTab(
     spreadsheet,
     `${label} import ${when(imp.completed_at ?? imp.created_at)}`,
   );
+  // A new tab has 1,000 rows: make room below the header for every line, whatever that number was.
+  if (height > 1) sheet.insertRowsAfter(1, height - 1);
   const range = sheet.getRange(1, 1, height, width);
   range.setValues(values);
   range.setBackgrounds(backgrounds);

@@ -61,7 +61,7 @@ interface Outcome {
 
 function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall): Request {
   return {
-    url: settings.url + call.path,
+    url: `${settings.url.replace(/\/*$/, "/")}${call.path}`,
     method: call.method.toLowerCase() as GoogleAppsScript.URL_Fetch.HttpMethod,
     headers: { Authorization: `Bearer ${settings.apiKey}`, Accept: "application/json" },
     muteHttpExceptions: true,

@@ -1,0 +1,240 @@
+/**
+ * `Dry run` and `Import`: starts an import, then drives it chunk by chunk with continueImport while
+ * the server says it is running, showing progress; a stopped or interrupted import can be resumed
+ * or cancelled, here or after the sidebar was closed (loadSidebar's activeImport).
+ */
+import type { ImportProgress } from "../src/addon/contract";
+import { currentChoice } from "./choicePanel";
+import { renderFindings } from "./findingsList";
+import { callServer } from "./serverClient";
+import { runTask, showStatus } from "./tasks";
+import { lastValidation } from "./validationPanel";
+import { countOf, element, fill, formatCount, formatUsdCents, requireElement } from "./view";
+
+const dryRunButton = requireElement<HTMLButtonElement>("#dry-run");
+const importButton = requireElement<HTMLButtonElement>("#import");
+const state = requireElement<HTMLDivElement>("#import-state");
+const title = requireElement<HTMLHeadingElement>("#import-title");
+const bar = requireElement<HTMLProgressElement>("#import-progress");
+const line = requireElement<HTMLParagraphElement>("#import-line");
+const note = requireElement<HTMLParagraphElement>("#import-note");
+const cancelButton = requireElement<HTMLButtonElement>("#cancel-import");
+const resumeButton = requireElement<HTMLButtonElement>("#resume-import");
+const result = requireElement<HTMLDivElement>("#import-result");
+const reportButton = requireElement<HTMLButtonElement>("#open-report");
+
+/** The server's last word on the import. */
+let progress: ImportProgress | null = null;
+/** This page is calling continueImport in a loop. */
+let driving = false;
+let cancelRequested = false;
+/** A continueImport call failed: the server still holds the import, ready to go on. */
+let interrupted = false;
+/** Said while an import runs whose sheet the last check found errors in. */
+let skipNote = "";
+
+/** Shows an import that has not finished (found on load): resume or cancel it. */
+export function showActiveImport(active: ImportProgress): void {
+  if (active.status === "completed" || active.status === "cancelled") return;
+  progress = active;
+  render();
+  const what = `${active.dryRun ? "A dry run" : "An import"} of ${active.label.toLowerCase()} from "${active.sheetName}"`;
+  showStatus(`${what} has not finished: resume or cancel it.`);
+}
+
+/** Offers `Open report` for the report tab an earlier import wrote. */
+export function showLastReport(sheetName: string | null): void {
+  reportButton.hidden = sheetName === null;
+}
+
+async function start(dryRun: boolean): Promise<void> {
+  const choice = currentChoice();
+  const checked = lastValidation();
+  skipNote =
+    !dryRun && checked && checked.rowsWithErrors > 0
+      ? `The service will skip the ${countOf(checked.rowsWithErrors, "row")} with errors that the last check found.`
+      : "";
+  await drive(`${dryRun ? "Starting a dry run" : "Starting the import"}… ${skipNote}`.trim(), () =>
+    callServer("startImport", choice, dryRun),
+  );
+}
+
+async function resume(): Promise<void> {
+  await drive("Resuming the import…", continueOnServer);
+}
+
+/** A failed continueImport leaves the import on the server, ready to resume. */
+async function continueOnServer(): Promise<ImportProgress> {
+  try {
+    return await callServer("continueImport");
+  } catch (error) {
+    interrupted = true;
+    throw error;
+  }
+}
+
+/** Runs `first` (start or resume), then continues while the import runs. */
+async function drive(working: string, first: () => Promise<ImportProgress>): Promise<void> {
+  cancelRequested = false;
+  await runTask(working, async () => {
+    driving = true;
+    interrupted = false;
+    render();
+    try {
+      let current = await first();
+      while (current.status === "running") {
+        progress = current;
+        render();
+        showStatus(outcome(current));
+        if (cancelRequested) {
+          current = (await callServer("cancelImport")) ?? { ...current, status: "cancelled" };
+          break;
+        }
+        current = await continueOnServer();
+      }
+      progress = current;
+      showStatus(outcome(current));
+    } finally {
+      driving = false;
+      render();
+    }
+  });
+}
+
+async function cancel(): Promise<void> {
+  if (driving) {
+    cancelRequested = true;
+    cancelButton.disabled = true;
+    showStatus("Cancelling once the rows being sent now are done…");
+    return;
+  }
+  const cancelled = await runTask("Cancelling the import…", async () => ({
+    view: await callServer("cancelImport"),
+  }));
+  if (!cancelled) return;
+  interrupted = false;
+  if (cancelled.view) {
+    progress = cancelled.view;
+    showStatus(outcome(cancelled.view));
+  } else {
+    progress = null;
+    showStatus("There was no unfinished import to cancel.");
+  }
+  render();
+}
+
+async function openReport(): Promise<void> {
+  const opened = await runTask("Opening the report…", async () => ({ tab: await callServer("openReport") }));
+  if (!opened) return;
+  showStatus(
+    opened.tab ? `Opened the report tab "${opened.tab}".` : "This spreadsheet has no import report yet.",
+  );
+}
+
+function outcome(view: ImportProgress): string {
+  const what = view.dryRun ? "Dry run" : "Import";
+  switch (view.status) {
+    case "completed":
+      return `${what} done: ${countsSentence(view)}.`;
+    case "cancelled":
+      return `${what} cancelled after ${countOf(view.rowsSent, "row")}.`;
+    case "stopped":
+      return `${what} stopped. ${view.message ?? ""}`.trim();
+    case "running":
+      return `${what} in progress: ${sentLine(view)}.`;
+  }
+}
+
+function countsSentence(view: ImportProgress): string {
+  return countRows(view)
+    .map(([label, value]) => `${formatCount(value)} ${label.toLowerCase()}`)
+    .join(", ");
+}
+
+function countRows(view: ImportProgress): [string, number][] {
+  const { created, updated, skipped } = view.counts;
+  return view.dryRun
+    ? [
+        ["Would be created", created],
+        ["Would be updated", updated],
+        ["Would be skipped", skipped],
+      ]
+    : [
+        ["Created", created],
+        ["Updated", updated],
+        ["Skipped", skipped],
+      ];
+}
+
+function sentLine(view: ImportProgress): string {
+  return `${formatCount(view.rowsSent)} of ${countOf(view.rowsTotal, "row")} sent`;
+}
+
+function render(): void {
+  const view = progress;
+  state.hidden = view === null;
+  if (!view) {
+    cancelButton.hidden = resumeButton.hidden = true;
+    fill(result);
+    return;
+  }
+  const unfinished = view.status === "running" || view.status === "stopped";
+  title.textContent = `${view.dryRun ? "Dry run" : "Import"}: ${view.label} from "${view.sheetName}"`;
+  bar.max = Math.max(view.rowsTotal, 1);
+  bar.value = Math.min(view.rowsSent, bar.max);
+  line.textContent = sentLine(view);
+  const paused =
+    interrupted && !driving ? "Resume import goes on where it stopped; Cancel import ends it." : "";
+  note.textContent = view.message ?? (paused || (view.status === "running" ? skipNote : ""));
+  note.hidden = note.textContent === "";
+  note.className = view.status === "stopped" ? "callout callout-error" : "panel-note";
+
+  cancelButton.hidden = !(unfinished || interrupted);
+  resumeButton.hidden =
+    driving || !(interrupted || view.status === "running" || (view.status === "stopped" && view.resumable));
+  // Cancel stays usable while this page drives the import: it stops before the next chunk.
+  if (driving) cancelButton.dataset.usableWhileBusy = "";
+  else delete cancelButton.dataset.usableWhileBusy;
+  cancelButton.disabled = driving && cancelRequested;
+
+  if (!view.dryRun && view.reportSheet) reportButton.hidden = false;
+  renderResult(view);
+}
+
+function renderResult(view: ImportProgress): void {
+  if (view.status === "running" || (view.rowsSent === 0 && view.status !== "completed")) {
+    fill(result);
+    return;
+  }
+  const usd =
+    view.issuedUsdCents === null
+      ? []
+      : [
+          element("dt", null, view.dryRun ? "Would issue (USD)" : "Issued (USD)"),
+          element("dd", null, formatUsdCents(view.issuedUsdCents)),
+        ];
+  const skippedList = element("ul", "findings");
+  renderFindings(skippedList, view.skippedFindings);
+  fill(
+    result,
+    element(
+      "dl",
+      "counts",
+      ...countRows(view).flatMap(([label, value]) => [
+        element("dt", null, label),
+        element("dd", null, formatCount(value)),
+      ]),
+      ...usd,
+    ),
+    view.skippedFindings.length > 0
+      ? element("h3", null, view.dryRun ? "Rows that would be skipped" : "Skipped rows")
+      : null,
+    view.skippedFindings.length > 0 ? skippedList : null,
+  );
+}
+
+dryRunButton.addEventListener("click", () => start(true));
+importButton.addEventListener("click", () => start(false));
+resumeButton.addEventListener("click", resume);
+cancelButton.addEventListener("click", cancel);
+reportButton.addEventListener("click", openReport);
