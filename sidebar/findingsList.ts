@@ -26,7 +26,7 @@ function findingItem(finding: Finding): HTMLButtonElement {
   button.type = "button";
   button.addEventListener("click", async () => {
     const done = await runTask(`Selecting ${where}…`, async () => {
-      await callServer("selectCell", finding.sheetName, finding.row, finding.column);
+      await callServer("selectCell", finding.sheetId, finding.row, finding.column);
       return true;
     });
     if (done) showStatus(`Selected ${where} in the sheet.`);

@@ -37,11 +37,15 @@ async function clearHighlights(): Promise<void> {
   );
 }
 
+/** The sheet as a sentence names it: by name when the add-on knows it. */
+function sheetOf(view: ValidationView): string {
+  return view.sheetName === null ? "this sheet" : `"${view.sheetName}"`;
+}
+
 function summary(view: ValidationView): string {
-  if (view.blocked)
-    return `The header row of "${view.sheetName}" needs fixing before its rows can be checked.`;
+  if (view.blocked) return `The header row of ${sheetOf(view)} needs fixing before its rows can be checked.`;
   const problems = `${countOf(view.errors, "error")}, ${countOf(view.warnings, "warning")}`;
-  return `Checked ${countOf(view.rows, "row")} of "${view.sheetName}": ${problems}.`;
+  return `Checked ${countOf(view.rows, "row")} of ${sheetOf(view)}: ${problems}.`;
 }
 
 function renderValidation(view: ValidationView): void {
@@ -56,7 +60,7 @@ function renderValidation(view: ValidationView): void {
       element(
         "p",
         "callout callout-error",
-        `Fix the header row first (row ${view.headerRow} of "${view.sheetName}").`,
+        `Fix the header row first (row ${view.headerRow} of ${sheetOf(view)}).`,
       ),
       headerList,
     );
@@ -68,8 +72,8 @@ function renderValidation(view: ValidationView): void {
           "p",
           "callout callout-ok",
           view.rows === 0
-            ? `"${view.sheetName}" has no rows to import below its header row.`
-            : `No errors: "${view.sheetName}" is ready to import.`,
+            ? `${sheetOf(view)} has no rows to import below its header row.`
+            : `No errors: ${sheetOf(view)} is ready to import.`,
         )
       : null;
   fill(

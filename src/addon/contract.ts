@@ -73,7 +73,7 @@ export interface CatalogueView {
 
 /** One thing wrong with a header or a cell of a sheet; `a1` is where to select it. */
 export interface Finding {
-  sheetName: string;
+  sheetId: number;
   row: number;
   column: number | null;
   a1: string | null;
@@ -85,7 +85,9 @@ export interface Finding {
 }
 
 export interface ValidationView {
-  sheetName: string;
+  sheetId: number;
+  /** The sheet's name as last seen (validating does not spend a Spreadsheet call on it). */
+  sheetName: string | null;
   headerRow: number;
   /** A header error: nothing is checked or imported until the header row is fixed. */
   blocked: boolean;

@@ -5,7 +5,15 @@
  */
 const PART_CHARS = 8000;
 
-export type StateName = "check" | "import" | "highlights" | "choice" | "timeZone" | "lastReport" | "pending";
+export type StateName =
+  | "check"
+  | "import"
+  | "highlights"
+  | "choice"
+  | "timeZone"
+  | "lastReport"
+  | "pending"
+  | "sheetNames";
 
 const prefix = (name: StateName) => `importer.${name}`;
 

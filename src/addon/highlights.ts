@@ -1,53 +1,84 @@
 /**
- * Colours and notes on the cells themselves. A highlighted cell's own background and note are kept
- * (in the document's properties, only where they were not the default) so clearing restores them
- * exactly; our notes begin with NOTE_MARK, which is how a later pass knows a cell is ours.
+ * Colours and notes on the cells themselves. A highlighted cell carries its own background and note
+ * inside the note we give it (after KEPT_LINE), so they move with the cell when rows are inserted or
+ * sorted, and clearing puts them back exactly. Our notes begin with NOTE_MARK: that is how a later
+ * pass knows a cell is ours.
  */
 import type { Issue, Severity } from "../core/issues";
 import { clearState, readState, writeState } from "./documentState";
 
 export const HIGHLIGHT_COLORS: Record<Severity, string> = { error: "#f4c7c3", warning: "#fce8b2" };
 export const NOTE_MARK = "Channel Importer · ";
+/** Longer than any quoted value in a message (quote() cuts at 60), so a message never holds it. */
+const KEPT_LINE = "— This cell's own note and colour, put back when highlights are cleared —";
 const DEFAULT_BACKGROUND = "#ffffff";
-/** Cells with a background or note of their own that may be highlighted at once (their originals are stored). */
-const MAX_KEPT_ORIGINALS = 20_000;
+const SERVICE_TAG = " (the importer)";
 
-/** A cell's own look before we touched it: background (null for the default) and note. */
-type Original = [string | null, string];
+/** Where a finding came from: the sheet's own check, or the service (a row it skipped). */
+export type Source = "check" | "service";
 
-interface SheetHighlights {
-  /** By "row,column" (1-based): cells highlighted now whose own background or note was not the default. */
-  originals: Record<string, Original>;
-  /** The last row and column ever highlighted, so clearing reaches them even after rows were emptied. */
-  rows: number;
-  columns: number;
-}
-
-type HighlightState = Record<string, SheetHighlights>;
-
-/** What to show on one cell: the worst severity, and every message. */
 interface CellMark {
   severity: Severity;
+  source: Source;
   lines: string[];
 }
 
-/** Issues by cell; an issue without a column marks its row's first cell. */
+/** Issues by cell ("row,column", 1-based); an issue without a column marks its row's first cell. */
 export class Marks {
   readonly cells = new Map<string, CellMark>();
 
-  add(issue: Pick<Issue, "row" | "column" | "severity" | "message">): void {
-    const key = `${issue.row},${issue.column ?? 1}`;
-    const mark = this.cells.get(key);
-    if (!mark) this.cells.set(key, { severity: issue.severity, lines: [issue.message] });
-    else {
-      if (issue.severity === "error") mark.severity = "error";
-      if (!mark.lines.includes(issue.message)) mark.lines.push(issue.message);
-    }
+  add(issue: Pick<Issue, "row" | "column" | "severity" | "message">, source: Source = "check"): void {
+    this.put(issue.row, issue.column ?? 1, issue.severity, source, [issue.message]);
   }
 
-  get size(): number {
-    return this.cells.size;
+  put(row: number, column: number, severity: Severity, source: Source, lines: readonly string[]): void {
+    const key = `${row},${column}`;
+    const mark = this.cells.get(key);
+    if (!mark) {
+      this.cells.set(key, { severity, source, lines: [...lines] });
+      return;
+    }
+    if (severity === "error") mark.severity = "error";
+    if (source === "service") mark.source = "service";
+    for (const line of lines) if (!mark.lines.includes(line)) mark.lines.push(line);
   }
+}
+
+/** Our note read back: what it says, and the cell's own look it keeps. */
+export interface OurNote {
+  severity: Severity;
+  source: Source;
+  lines: string[];
+  own: { background: string | null; note: string };
+}
+
+export function readOurNote(note: string): OurNote | null {
+  if (!note.startsWith(NOTE_MARK)) return null;
+  const at = note.indexOf(`\n${KEPT_LINE}\n`);
+  const body = at < 0 ? note : note.slice(0, at);
+  const [head = "", ...lines] = body.split("\n");
+  let background: string | null = null;
+  let own = "";
+  if (at >= 0) {
+    const kept = note.slice(at + KEPT_LINE.length + 2);
+    const colour = /^colour: (\S*)\n/.exec(kept);
+    background = colour?.[1] ? colour[1] : null;
+    own = kept.slice(colour ? colour[0].length : 0).replace(/^note:\n?/, "");
+  }
+  return {
+    severity: head.includes("warning") ? "warning" : "error",
+    source: head.endsWith(SERVICE_TAG) ? "service" : "check",
+    lines,
+    own: { background, note: own },
+  };
+}
+
+function ourNote(mark: CellMark, own: { background: string | null; note: string }): string {
+  const head = `${NOTE_MARK}${mark.severity}${mark.source === "service" ? SERVICE_TAG : ""}`;
+  const text = `${head}\n${mark.lines.join("\n")}`;
+  const plainBackground = own.background === null || own.background === DEFAULT_BACKGROUND;
+  if (plainBackground && own.note === "") return text;
+  return `${text}\n${KEPT_LINE}\n${plainBackground ? "" : `colour: ${own.background}\n`}note:\n${own.note}`;
 }
 
 /** A block of a sheet as read: its top-left cell, and its backgrounds and notes. */
@@ -55,8 +86,8 @@ export interface Block {
   range: GoogleAppsScript.Spreadsheet.Range;
   row: number;
   column: number;
-  backgrounds: string[][];
-  notes: string[][];
+  backgrounds: (string | null)[][];
+  notes: (string | null)[][];
 }
 
 export function readBlock(range: GoogleAppsScript.Spreadsheet.Range, row: number, column: number): Block {
@@ -65,16 +96,15 @@ export function readBlock(range: GoogleAppsScript.Spreadsheet.Range, row: number
 
 /**
  * Repaints a block: every cell of it we had highlighted gets its own look back, then the marked cells
- * are highlighted. Two writes at most (backgrounds, notes), none when nothing changes.
- * Returns how many cells are highlighted.
+ * are highlighted. Two writes (backgrounds, notes), none when nothing changes. Returns how many cells
+ * are highlighted.
  */
-export function paintBlock(sheetName: string, block: Block, marks: Marks): number {
-  const state = readState<HighlightState>("highlights") ?? {};
-  const sheet = state[sheetName] ?? { originals: {}, rows: 0, columns: 0 };
+export function paintBlock(sheetId: number, block: Block, marks: Marks): number {
   const { backgrounds, notes } = block;
-  let kept = Object.keys(sheet.originals).length;
   let changed = false;
   let painted = 0;
+  let lastRow = 0;
+  let lastColumn = 0;
   for (let i = 0; i < backgrounds.length; i++) {
     const bgRow = backgrounds[i] as (string | null)[];
     const noteRow = notes[i] as (string | null)[];
@@ -83,31 +113,18 @@ export function paintBlock(sheetName: string, block: Block, marks: Marks): numbe
       const column = block.column + j;
       const mark = marks.cells.get(`${row},${column}`);
       const note = noteRow[j] ?? "";
-      const ours = note.startsWith(NOTE_MARK);
+      const ours = readOurNote(note);
       if (!mark && !ours) continue;
-      const key = `${row},${column}`;
-      let own: Original = [bgRow[j] ?? null, note];
-      if (ours) {
-        own = sheet.originals[key] ?? [null, ""];
-        if (sheet.originals[key]) {
-          delete sheet.originals[key];
-          kept--;
-        }
-      }
-      const plain = (own[0] === null || own[0] === DEFAULT_BACKGROUND) && own[1] === "";
-      if (mark && (plain || kept < MAX_KEPT_ORIGINALS)) {
-        if (!plain) {
-          sheet.originals[key] = own;
-          kept++;
-        }
+      const own = ours?.own ?? { background: bgRow[j] ?? null, note };
+      if (mark) {
         bgRow[j] = HIGHLIGHT_COLORS[mark.severity];
-        noteRow[j] = `${NOTE_MARK}${mark.severity}\n${mark.lines.join("\n")}`;
-        sheet.rows = Math.max(sheet.rows, row);
-        sheet.columns = Math.max(sheet.columns, column);
+        noteRow[j] = ourNote(mark, own);
         painted++;
+        lastRow = row;
+        lastColumn = Math.max(lastColumn, column);
       } else {
-        bgRow[j] = own[0] === DEFAULT_BACKGROUND ? null : own[0];
-        noteRow[j] = own[1];
+        bgRow[j] = own.background === DEFAULT_BACKGROUND ? null : own.background;
+        noteRow[j] = own.note;
       }
       changed = true;
     }
@@ -116,67 +133,71 @@ export function paintBlock(sheetName: string, block: Block, marks: Marks): numbe
     block.range.setBackgrounds(backgrounds);
     block.range.setNotes(notes);
   }
-  if (painted === 0 && Object.keys(sheet.originals).length === 0 && !hasOurNotesOutside(block, sheet))
-    delete state[sheetName];
-  else state[sheetName] = sheet;
-  saveHighlights(state);
+  if (painted > 0) noteExtent(sheetId, lastRow, lastColumn);
   return painted;
 }
 
-/** Whether highlights may remain beyond the block (it did not cover all the sheet's highlighted area). */
-function hasOurNotesOutside(block: Block, sheet: SheetHighlights): boolean {
-  const rows = block.backgrounds.length;
-  const columns = block.backgrounds[0]?.length ?? 0;
-  return (
-    block.row > 1 ||
-    block.column > 1 ||
-    sheet.rows > block.row + rows - 1 ||
-    sheet.columns > block.column + columns - 1
+/** The furthest cell a sheet ever had highlighted, by sheet id, so clearing reaches rows since emptied. */
+type Extents = Record<string, { rows: number; columns: number }>;
+
+function noteExtent(sheetId: number, rows: number, columns: number): void {
+  const extents = readState<Extents>("highlights") ?? {};
+  const known = extents[sheetId];
+  if (known && known.rows >= rows && known.columns >= columns) return;
+  extents[sheetId] = {
+    rows: Math.max(rows, known?.rows ?? 0),
+    columns: Math.max(columns, known?.columns ?? 0),
+  };
+  writeState("highlights", extents);
+}
+
+export function highlightedExtent(sheetId: number): { rows: number; columns: number } {
+  return readState<Extents>("highlights")?.[sheetId] ?? { rows: 0, columns: 0 };
+}
+
+/**
+ * The block to repaint when a whole sheet is redrawn: its data, and beyond it as far as highlights
+ * ever reached.
+ */
+export function wholeSheetBlock(
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
+  sheetId: number,
+  dataRange: GoogleAppsScript.Spreadsheet.Range,
+  rows: number,
+  columns: number,
+): Block {
+  const extent = highlightedExtent(sheetId);
+  if (extent.rows <= rows && extent.columns <= columns) return readBlock(dataRange, 1, 1);
+  return readBlock(
+    sheet.getRange(1, 1, Math.max(rows, extent.rows), Math.max(columns, extent.columns)),
+    1,
+    1,
   );
-}
-
-function saveHighlights(state: HighlightState): void {
-  if (Object.keys(state).length === 0) clearState("highlights");
-  else writeState("highlights", state);
-}
-
-/** The area of a sheet that may hold our highlights beyond its data. */
-export function highlightedExtent(sheetName: string): { rows: number; columns: number } {
-  const sheet = readState<HighlightState>("highlights")?.[sheetName];
-  return { rows: sheet?.rows ?? 0, columns: sheet?.columns ?? 0 };
 }
 
 /** Restores every highlighted cell's own background and note, in every sheet; returns how many. */
 export function clearSheetHighlights(): number {
-  const state = readState<HighlightState>("highlights") ?? {};
+  const extents = readState<Extents>("highlights") ?? {};
+  const ids = Object.keys(extents);
   let restored = 0;
-  const names = Object.keys(state);
-  const spreadsheet = names.length > 0 ? SpreadsheetApp.getActive() : null;
-  for (const name of names) {
-    const sheet = spreadsheet?.getSheetByName(name);
-    const extent = state[name] as SheetHighlights;
-    if (sheet && extent.rows > 0 && extent.columns > 0) {
-      const block = readBlock(sheet.getRange(1, 1, extent.rows, extent.columns), 1, 1);
-      const before = countOurs(block);
-      paintBlock(name, block, new Marks());
-      restored += before;
-    }
+  const spreadsheet = ids.length > 0 ? SpreadsheetApp.getActive() : null;
+  for (const id of ids) {
+    const sheet = spreadsheet?.getSheetById(Number(id));
+    if (!sheet) continue;
+    const data = sheet.getDataRange();
+    const block = wholeSheetBlock(sheet, Number(id), data, data.getNumRows(), data.getNumColumns());
+    for (const row of block.notes) for (const note of row) if (note?.startsWith(NOTE_MARK)) restored++;
+    paintBlock(Number(id), block, new Marks());
   }
   clearState("highlights");
   clearState("check");
   return restored;
 }
 
-function countOurs(block: Block): number {
-  let n = 0;
-  for (const row of block.notes) for (const note of row) if (note?.startsWith(NOTE_MARK)) n++;
-  return n;
-}
-
 /** Selects a cell (a finding the person clicked), switching to its sheet. */
-export function selectSheetCell(sheetName: string, row: number, column: number | null): void {
-  const sheet = SpreadsheetApp.getActive().getSheetByName(sheetName);
-  if (!sheet) throw new Error(`The sheet "${sheetName}" is no longer in this spreadsheet.`);
+export function selectSheetCell(sheetId: number, row: number, column: number | null): void {
+  const sheet = SpreadsheetApp.getActive().getSheetById(sheetId);
+  if (!sheet) throw new Error("That sheet is no longer in this spreadsheet.");
   sheet.activate();
   sheet.getRange(row, column ?? 1).activate();
 }

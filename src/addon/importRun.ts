@@ -9,12 +9,19 @@ import type { Issue } from "../core/issues";
 import { dateFormatter } from "../core/values";
 import type { Finding, ImportChoice, ImportProgress, ImportStatus } from "./contract";
 import { readState, writeState } from "./documentState";
-import { highlightedExtent, Marks, paintBlock, readBlock } from "./highlights";
+import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { writeReportTab } from "./reportTab";
 import { ServiceError, serviceCalls, serviceRequest } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
-import { columnHasData, isBlankRow, readTable, sheetById, spreadsheetTimeZone } from "./sheetTable";
+import {
+  columnHasData,
+  isBlankRow,
+  readTable,
+  rememberSheetName,
+  sheetById,
+  spreadsheetTimeZone,
+} from "./sheetTable";
 
 /** Rows a chunk carries (DESIGN: at least 500). */
 export const CHUNK_ROWS = 1000;
@@ -98,7 +105,9 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
   const spec = specFor(choice, catalogue);
   const sheet = SpreadsheetApp.getActiveSheet();
   const sheetId = sheet.getSheetId();
-  const table = readTable(sheet, sheet.getName());
+  const sheetName = sheet.getName();
+  rememberSheetName(sheetId, sheetName);
+  const table = readTable(sheet, sheetId);
   const { values, headerIndex } = table;
   const plan = analyseHeaders(spec, values[headerIndex] ?? [], {
     headerRow: headerIndex + 1,
@@ -119,7 +128,7 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
     if (!isBlankRow(values[i] as unknown[]))
       rows.push({ row: i + 1, cells: toCells(values[i] as unknown[]) });
   if (rows.length === 0)
-    throw new Error(`There are no rows under the header row of "${table.sheetName}" to import.`);
+    throw new Error(`There are no rows under the header row of "${sheetName}" to import.`);
 
   const chunks: ChunkPlan[] = [];
   const rowsOfChunk: { row: number; cells: Cell[] }[][] = [];
@@ -139,7 +148,7 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
     options: { group_key: choice.groupKey ?? undefined, send_invites: choice.sendInvites, dry_run: dryRun },
     headers: toCells(values[headerIndex] ?? []),
     total_rows: rows.length,
-    source: { kind: "sheet", name: table.sheetName },
+    source: { kind: "sheet", name: sheetName },
     client_token: Utilities.getUuid(),
   });
   const state: ImportState = {
@@ -147,7 +156,7 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
     object: choice.object,
     dryRun,
     sheetId,
-    sheetName: table.sheetName,
+    sheetName,
     width,
     timeZone,
     chunks,
@@ -315,21 +324,21 @@ function finish(state: ImportState): void {
   for (const result of report.results)
     if (result.outcome === "skipped")
       for (const issue of result.issues) {
-        marks.add(issue);
+        marks.add(issue, "service");
         skipped.push(issue);
       }
   const sheet = SpreadsheetApp.getActive().getSheetById(state.sheetId);
   if (sheet) {
-    const range = sheet.getDataRange();
-    const extent = highlightedExtent(state.sheetName);
-    const rows = Math.max(range.getNumRows(), extent.rows);
-    const columns = Math.max(range.getNumColumns(), extent.columns);
-    paintBlock(state.sheetName, readBlock(sheet.getRange(1, 1, rows, columns), 1, 1), marks);
+    const data = sheet.getDataRange();
+    const block = wholeSheetBlock(sheet, state.sheetId, data, data.getNumRows(), data.getNumColumns());
+    paintBlock(state.sheetId, block, marks);
   }
-  state.skippedFindings = skipped.slice(0, MAX_FINDINGS).map((issue) => toFinding(state.sheetName, issue));
+  state.skippedFindings = skipped.slice(0, MAX_FINDINGS).map((issue) => toFinding(state.sheetId, issue));
   if (!state.dryRun) {
     state.reportSheet = writeReportTab(report.import, report.results, state.timeZone);
     writeState("lastReport", state.reportSheet);
+    // The new tab became the active one; the person goes on working in the sheet they imported.
+    sheet?.activate();
   }
   state.status = "completed";
   state.finishing = false;

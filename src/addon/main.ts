@@ -96,8 +96,8 @@ export function validate(choice: ImportChoice): ValidationView {
 }
 
 /** Selects a finding's cell (its row's first cell when the finding has no column). */
-export function selectCell(sheetName: string, row: number, column: number | null): void {
-  selectSheetCell(sheetName, row, column);
+export function selectCell(sheetId: number, row: number, column: number | null): void {
+  selectSheetCell(sheetId, row, column);
 }
 
 export function startImport(choice: ImportChoice, dryRun: boolean): ImportProgress {

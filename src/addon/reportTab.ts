@@ -115,11 +115,12 @@ function optionsText(imp: ImportResource): string {
 }
 
 /**
- * Text that Sheets would otherwise read as a formula or a number ("=HYPERLINK(…)", "+1", "-2", "@x")
- * is written after an apostrophe, which Sheets keeps out of the cell's value.
+ * Text exactly as stored: Sheets would read "=…" as a formula, "+1", ".5" or "2026-01-01" as a number
+ * or a date, and drop a leading apostrophe. Written after an apostrophe, which Sheets keeps out of the
+ * cell's value, any text stays as it is.
  */
 export function asText(text: string): string {
-  return /^[=+\-@\d]/.test(text) || /^(true|false)$/i.test(text) ? `'${text}` : text;
+  return text === "" ? text : `'${text}`;
 }
 
 /** Goes to the last report tab written in this spreadsheet; its name, or null when there is none. */

@@ -65,6 +65,6 @@ export function checkConnection(): ConnectionView {
     role: me.user.role,
     mayImport: me.may_import,
     reason: me.reason ?? null,
-    program: me.program,
+    program: { key: me.program.key, name: me.program.name, currency: me.program.currency },
   };
 }

@@ -59,9 +59,9 @@ function count(result: SheetCheck, issue: Issue): void {
   else result.warnings++;
 }
 
-export function toFinding(sheetName: string, issue: Issue): Finding {
+export function toFinding(sheetId: number, issue: Issue): Finding {
   return {
-    sheetName,
+    sheetId,
     row: issue.row,
     column: issue.column,
     a1: issue.column === null ? null : a1(issue.row, issue.column),

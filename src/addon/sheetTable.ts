@@ -7,7 +7,7 @@ import { readState, writeState } from "./documentState";
 
 export interface SheetTable {
   sheet: GoogleAppsScript.Spreadsheet.Sheet;
-  sheetName: string;
+  sheetId: number;
   /** From A1 to the last row and column with data. */
   range: GoogleAppsScript.Spreadsheet.Range;
   values: unknown[][];
@@ -18,13 +18,13 @@ export interface SheetTable {
 /** The active sheet's data, in four Spreadsheet calls. */
 export function readActiveTable(): SheetTable {
   const sheet = SpreadsheetApp.getActiveSheet();
-  return readTable(sheet, sheet.getName());
+  return readTable(sheet, sheet.getSheetId());
 }
 
-export function readTable(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetName: string): SheetTable {
+export function readTable(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetId: number): SheetTable {
   const range = sheet.getDataRange();
   const values = range.getValues() as unknown[][];
-  return { sheet, sheetName, range, values, headerIndex: firstFilledRow(values) };
+  return { sheet, sheetId, range, values, headerIndex: firstFilledRow(values) };
 }
 
 export function isBlankCell(value: unknown): boolean {
@@ -75,4 +75,16 @@ export function sheetById(sheetId: number, sheetName: string): GoogleAppsScript.
 /** A1 notation of a cell. */
 export function a1(row: number, column: number): string {
   return `${columnLetter(column)}${row}`;
+}
+
+/** Sheet names by id, as last seen: for messages, without a Spreadsheet call to ask again. */
+export function rememberSheetName(sheetId: number, name: string): void {
+  const names = readState<Record<string, string>>("sheetNames") ?? {};
+  if (names[sheetId] === name) return;
+  names[sheetId] = name;
+  writeState("sheetNames", names);
+}
+
+export function knownSheetName(sheetId: number): string | null {
+  return readState<Record<string, string>>("sheetNames")?.[sheetId] ?? null;
 }

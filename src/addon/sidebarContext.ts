@@ -2,11 +2,13 @@ import type { ImportChoice, PendingAction, SidebarContext } from "./contract";
 import { clearState, readState } from "./documentState";
 import { unfinishedImport } from "./importRun";
 import { settingsView } from "./settings";
-import { refreshTimeZone } from "./sheetTable";
+import { refreshTimeZone, rememberSheetName } from "./sheetTable";
 
 /** Everything the sidebar shows when it opens, in one call. */
 export function sidebarContext(): SidebarContext {
   refreshTimeZone();
+  const sheet = SpreadsheetApp.getActiveSheet();
+  rememberSheetName(sheet.getSheetId(), sheet.getName());
   const pendingAction = readState<PendingAction>("pending");
   if (pendingAction) clearState("pending");
   return {

@@ -4,7 +4,7 @@ import { templateColumns, templateCsv } from "../core/template";
 import type { ImportChoice, TemplateResult } from "./contract";
 import { writeState } from "./documentState";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
-import { isBlankRow } from "./sheetTable";
+import { isBlankRow, rememberSheetName } from "./sheetTable";
 
 export const REQUIRED_HEADER_COLOR = "#c6dafc";
 export const OPTIONAL_HEADER_COLOR = "#f1f3f4";
@@ -77,7 +77,9 @@ export function insertTemplateRow(input: ImportChoice): TemplateResult {
     sheet.getRange(below, j + 1, rows, 1).setDataValidation(rule);
   });
   sheet.setFrozenRows(headerRow);
-  return { sheetName: sheet.getName(), columns: width, insertedRow };
+  const sheetName = sheet.getName();
+  rememberSheetName(sheet.getSheetId(), sheetName);
+  return { sheetName, columns: width, insertedRow };
 }
 
 /** The same header row as a CSV file, for `Download CSV template`. */

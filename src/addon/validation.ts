@@ -1,14 +1,14 @@
 import type { ProgramCatalogue } from "../core/program";
 import type { ImportChoice, ValidationView } from "./contract";
 import { writeState } from "./documentState";
-import { highlightedExtent, Marks, paintBlock, readBlock } from "./highlights";
+import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { checkSheet, MAX_FINDINGS, toFinding } from "./sheetCheck";
-import { readActiveTable, spreadsheetTimeZone } from "./sheetTable";
+import { knownSheetName, readActiveTable, spreadsheetTimeZone } from "./sheetTable";
 
 /** What onEdit needs to re-check a row without the service: the validated sheet and its spec's inputs. */
 export interface CheckState {
-  sheetName: string;
+  sheetId: number;
   choice: ImportChoice;
   headerRow: number;
   timeZone: string;
@@ -18,7 +18,8 @@ export interface CheckState {
 /**
  * Checks the active sheet in place: header alerts first (an error there stops the check), then every
  * cell; bad cells are coloured with the message in their note. Eight Spreadsheet calls whatever the
- * sheet's size: read values, name, backgrounds and notes once, write backgrounds and notes once.
+ * sheet's size: the sheet, its data range, values, id, backgrounds and notes, then one write of
+ * backgrounds and one of notes.
  */
 export function validateActiveSheet(input: ImportChoice): ValidationView {
   const choice = readChoice(input);
@@ -33,20 +34,12 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
   for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
   const rows = table.values.length;
   const columns = table.values[0]?.length ?? 0;
-  const extent = highlightedExtent(table.sheetName);
-  const block =
-    extent.rows > rows || extent.columns > columns
-      ? readBlock(
-          table.sheet.getRange(1, 1, Math.max(rows, extent.rows), Math.max(columns, extent.columns)),
-          1,
-          1,
-        )
-      : readBlock(table.range, 1, 1);
-  const highlighted = paintBlock(table.sheetName, block, marks);
+  const block = wholeSheetBlock(table.sheet, table.sheetId, table.range, rows, columns);
+  const highlighted = paintBlock(table.sheetId, block, marks);
 
   const headerRow = table.headerIndex + 1;
   writeState("check", {
-    sheetName: table.sheetName,
+    sheetId: table.sheetId,
     choice,
     headerRow,
     timeZone,
@@ -54,18 +47,18 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
   } satisfies CheckState);
 
   const alerts = check.plan.alerts.length;
+  const finding = (issue: (typeof check.issues)[number]) => toFinding(table.sheetId, issue);
   return {
-    sheetName: table.sheetName,
+    sheetId: table.sheetId,
+    sheetName: knownSheetName(table.sheetId),
     headerRow,
     blocked: check.plan.blocked,
-    headerAlerts: check.plan.alerts.map((issue) => toFinding(table.sheetName, issue)),
+    headerAlerts: check.plan.alerts.map(finding),
     rows: check.rows,
     rowsWithErrors: check.rowsWithErrors,
     errors: check.errors,
     warnings: check.warnings,
-    findings: check.issues
-      .slice(alerts, alerts + MAX_FINDINGS)
-      .map((issue) => toFinding(table.sheetName, issue)),
+    findings: check.issues.slice(alerts, alerts + MAX_FINDINGS).map(finding),
     truncated: check.issues.length - alerts > MAX_FINDINGS,
     highlighted,
   };
