@@ -1,3 +1,4 @@
+import { benchAddon } from "./addon";
 import { benchCore } from "./core";
 import { type Figure, printFigures } from "./measure";
 import { benchServer } from "./server";
@@ -6,6 +7,7 @@ import { benchServer } from "./server";
 const suites: Record<string, () => Promise<Figure[]>> = {
   core: benchCore,
   server: benchServer,
+  addon: benchAddon,
 };
 
 async function main() {

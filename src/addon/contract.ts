@@ -130,7 +130,7 @@ export interface ImportProgress {
   issuedUsdCents: number | null;
   /** Why the import stopped, and what to do. */
   message: string | null;
-  /** Whether it may be resumed (a failed call), rather than started again (rows changed). */
+  /** Whether Resume import may go on: after a failed call, or once rows that changed are as they were. */
   resumable: boolean;
   /** The report tab, once written. */
   reportSheet: string | null;

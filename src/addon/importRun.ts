@@ -327,7 +327,8 @@ function finish(state: ImportState): void {
         marks.add(issue, "service");
         skipped.push(issue);
       }
-  const sheet = SpreadsheetApp.getActive().getSheetById(state.sheetId);
+  const spreadsheet = SpreadsheetApp.getActive();
+  const sheet = spreadsheet.getSheetById(state.sheetId);
   if (sheet) {
     const data = sheet.getDataRange();
     const block = wholeSheetBlock(sheet, state.sheetId, data, data.getNumRows(), data.getNumColumns());
@@ -335,7 +336,7 @@ function finish(state: ImportState): void {
   }
   state.skippedFindings = skipped.slice(0, MAX_FINDINGS).map((issue) => toFinding(state.sheetId, issue));
   if (!state.dryRun) {
-    state.reportSheet = writeReportTab(report.import, report.results, state.timeZone);
+    state.reportSheet = writeReportTab(spreadsheet, report.import, report.results, state.timeZone);
     writeState("lastReport", state.reportSheet);
     // The new tab became the active one; the person goes on working in the sheet they imported.
     sheet?.activate();

@@ -12,6 +12,7 @@ const HEADER_COLOR = "#e8eaed";
 const TABLE_HEADERS = ["Source row", "Outcome", "Key", "Messages"];
 
 export function writeReportTab(
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   imp: ImportResource,
   results: readonly ReportResult[],
   timeZone: string,
@@ -76,7 +77,6 @@ export function writeReportTab(
     weights.push(bold);
   }
 
-  const spreadsheet = SpreadsheetApp.getActive();
   const { sheet, name } = insertUniqueSheet(
     spreadsheet,
     `${label} import ${when(imp.completed_at ?? imp.created_at)}`,

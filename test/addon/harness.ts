@@ -116,3 +116,63 @@ export function runImport(host: AddonHost, choice: object, dryRun = false): any 
   }
   return Object.assign(progress, { steps: seen.length });
 }
+
+type Cell = import("../../src/emulator/spreadsheet/cell").Cell;
+type CellValue = import("../../src/emulator/spreadsheet/cell").CellValue;
+type SheetData = import("../../src/emulator/spreadsheet/sheetData").SheetData;
+
+/** The columns of `partnerRows`: ten, as a real partner sheet has. */
+export const PARTNER_HEADERS = [
+  "partner_email",
+  "partner_key",
+  "first_name",
+  "last_name",
+  "partner_joined_date",
+  "group_key",
+  "tier_key",
+  "tags",
+  "region",
+  "shipping_address_postal",
+] as const;
+
+/**
+ * `n` partner rows under PARTNER_HEADERS, keys and emails starting with `prefix`; with `badEvery`, every
+ * that-many-th row has an email without a domain and the one after it a region the program does not have.
+ */
+export function partnerRows(n: number, prefix: string, badEvery = 0): CellValue[][] {
+  const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length] as T;
+  return Array.from({ length: n }, (_, i) => {
+    const bad = badEvery > 0 && i % badEvery === badEvery - 1;
+    const badRegion = badEvery > 0 && i % badEvery === 0 && i > 0;
+    return [
+      bad ? `${prefix}${i}@` : `${prefix}${i}@example.com`,
+      `${prefix}-${i}`,
+      pick(["Ada", "Bryn", "Chen", "Dana", "Emeka"], i),
+      pick(["Jones", "Lee", "Okafor", "Silva"], i),
+      new Date(Date.UTC(2020 + (i % 5), i % 12, 1 + (i % 28))),
+      pick(["default", "referral", "resellers"], i),
+      pick(["silver", "gold", ""], i),
+      pick(["", "launch", "emea, saas"], i),
+      badRegion ? "Mars" : pick(["AMER", "EMEA", "APAC"], i),
+      String(10000 + (i % 89999)),
+    ];
+  });
+}
+
+/**
+ * Puts a header row and rows into a tab as cell values (a Date as a date cell, a string as text), as a
+ * paste of values would, sized to fit: far faster than typing 100,000 rows in with writeRows.
+ */
+export function fillSheet(
+  sheet: SheetData,
+  headers: readonly string[],
+  rows: readonly (readonly CellValue[])[],
+): void {
+  const lines = [headers, ...rows];
+  sheet.maxRows = Math.max(sheet.maxRows, lines.length);
+  sheet.maxColumns = Math.max(sheet.maxColumns, ...lines.map((line) => line.length));
+  lines.forEach((line, r) => {
+    const cells: (Cell | undefined)[] = line.map((value) => (value === "" ? undefined : { value }));
+    sheet.rows[r] = cells;
+  });
+}

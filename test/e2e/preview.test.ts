@@ -1,40 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type PreviewServer, startPreviewServer } from "../../src/emulator/preview/server";
 import { USER_SETTINGS } from "../../src/emulator/preview/userSettings";
 import { allowedByWhitelist } from "../../src/emulator/services/whitelist";
 import { type RunningPreview, startPreview } from "../../src/emulator/start";
-
-/** The system's Chromium; playwright-core never downloads one. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-
-/** A browser like a person's: a fresh profile (launch makes one), nothing phoning home. */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-}
-
-if (!HAVE_CHROMIUM && process.env.CI === "true") {
-  test("Chromium is installed for the end-to-end tests (CI skips nothing)", () => {
-    throw new Error(`No Chromium at ${CHROMIUM}; set CHROMIUM_PATH or install Debian's chromium.`);
-  });
-}
-
-const describeInChromium = HAVE_CHROMIUM ? describe : describe.skip;
+import {
+  describeInChromium,
+  launchChromium,
+  newPreviewPage,
+  openCsv as openCsvIn,
+  paste,
+} from "./previewPage";
 
 describeInChromium("npm start's preview, in Chromium", () => {
   let dataDir: string;
@@ -59,10 +37,7 @@ describeInChromium("npm start's preview, in Chromium", () => {
   }, 30_000);
 
   beforeEach(async () => {
-    page = await browser.newPage({
-      viewport: { width: 1280, height: 800 },
-      permissions: ["clipboard-read", "clipboard-write"],
-    });
+    page = await newPreviewPage(browser);
     page.setDefaultTimeout(15_000);
   });
   afterEach(async () => {
@@ -79,12 +54,7 @@ describeInChromium("npm start's preview, in Chromium", () => {
   const cell = (name: string) => page.getByRole("gridcell", { name, exact: true });
 
   /** `Open CSV file`, as a person clicks it and picks a file. */
-  async function openCsv(name: string, text: string): Promise<void> {
-    const chooser = page.waitForEvent("filechooser");
-    await page.getByRole("button", { name: "Open CSV file" }).click();
-    await (await chooser).setFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
-    await page.getByRole("tab", { name: name.replace(/\.csv$/, ""), selected: true }).waitFor();
-  }
+  const openCsv = (name: string, text: string) => openCsvIn(page, name, text);
 
   it("loads a CSV file as a new tab, then opens the importer sidebar from Extensions › Channel Importer", async () => {
     await page.goto(preview.url);
@@ -242,9 +212,3 @@ describeInChromium("npm start's preview, in Chromium", () => {
     expect(await page.getByRole("tab").allTextContents()).toEqual(names);
   }
 });
-
-/** Ctrl+V with text on the system clipboard. */
-async function paste(page: Page, text: string): Promise<void> {
-  await page.evaluate((clip) => navigator.clipboard.writeText(clip), text);
-  await page.keyboard.press("Control+V");
-}

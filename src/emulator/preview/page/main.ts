@@ -109,7 +109,9 @@ function showTabs(next: PreviewState): void {
 
 function showSidebar(open: PreviewState["sidebar"]): void {
   if (!open) {
+    // As in Sheets, a closed sidebar's page ends: nothing it had under way calls the add-on again.
     sidebar.hidden = true;
+    if (shownSidebar !== 0) sidebarFrame.src = "about:blank";
     shownSidebar = 0;
     return;
   }

@@ -1,0 +1,174 @@
+// DESIGN.md's budgets, held on the emulator's call counters with real data: the real bundle against a
+// real service, the chunk requests counted at a proxy between them.
+import { CallLog } from "../../src/emulator/calls";
+import type { AddonHost } from "../../src/emulator/host";
+import { Workbook } from "../../src/emulator/spreadsheet/workbook";
+import { type FaultyProxy, startFaultyProxy } from "./faultyProxy";
+import {
+  call,
+  fillSheet,
+  loadAddonFor,
+  PARTNER_HEADERS,
+  partnerRows,
+  startService,
+  type TestService,
+} from "./harness";
+
+const PARTNERS = { object: "partners", groupKey: null, sendInvites: false };
+const CHUNK_ROWS = 1000;
+/** One bad email in every BAD_EVERY rows and a bad region in the row after it. */
+const BAD_EVERY = 50;
+const ERROR_COLOR = "#f4c7c3";
+
+/** The call log, and the name of every call in the order it was made. */
+class CallTrail extends CallLog {
+  readonly names: string[] = [];
+
+  override record(service: string, method: string, detail: { cells?: number; serviceMs?: number } = {}) {
+    this.names.push(`${service}.${method}`);
+    super.record(service, method, detail);
+  }
+}
+
+let service: TestService;
+let proxy: FaultyProxy;
+const hosts: AddonHost[] = [];
+
+beforeAll(async () => {
+  service = await startService();
+  proxy = await startFaultyProxy(service.url);
+}, 120_000);
+
+afterAll(async () => {
+  for (const host of hosts) await host.close();
+  await proxy?.close();
+  await service?.stop();
+});
+
+/**
+ * A spreadsheet with `n` partner rows (some bad cells), and the add-on as the sidebar finds it: after
+ * loadSidebar (which caches the time zone), with its counters reset.
+ */
+function sidebarOn(n: number, prefix: string) {
+  const workbook = new Workbook();
+  const rows = partnerRows(n, prefix, BAD_EVERY);
+  fillSheet(workbook.activeSheet, PARTNER_HEADERS, rows);
+  const calls = new CallTrail();
+  const host = loadAddonFor({ url: proxy.url, workbook, calls });
+  hosts.push(host);
+  call(host, "loadSidebar");
+  calls.reset();
+  calls.names.length = 0;
+  return { workbook, rows, host, calls };
+}
+
+/** The cells planted wrong by partnerRows: an email without a domain, a region the program lacks. */
+function plantedErrors(n: number): number {
+  let bad = 0;
+  for (let i = 0; i < n; i++) if (i % BAD_EVERY === BAD_EVERY - 1 || (i % BAD_EVERY === 0 && i > 0)) bad++;
+  return bad;
+}
+
+describe("validate a sheet of any size up to 100,000 rows: at most 8 Spreadsheet calls, one execution", () => {
+  test.each([1_000, 100_000])(
+    "validating %i partner rows of ten columns takes at most 8 Spreadsheet calls, in one execution",
+    (n) => {
+      const { workbook, host, calls } = sidebarOn(n, `validate${n}`);
+
+      const view = call(host, "validate", PARTNERS);
+      expect(calls.total("SpreadsheetApp")).toBeLessThanOrEqual(8);
+      expect(calls.total("google.script.run")).toBe(1);
+      expect(view).toMatchObject({ rows: n, blocked: false, errors: plantedErrors(n) });
+      expect(view.highlighted).toBe(plantedErrors(n));
+      const coloured = workbook.activeSheet.rows.reduce(
+        (sum, row) => sum + (row ?? []).filter((cell) => cell?.background === ERROR_COLOR).length,
+        0,
+      );
+      expect(coloured).toBe(plantedErrors(n));
+
+      // Validating again, with the highlights of the first pass to restore or keep, costs no more.
+      calls.reset();
+      expect(call(host, "validate", PARTNERS)).toMatchObject({ errors: plantedErrors(n) });
+      expect(calls.total("SpreadsheetApp")).toBeLessThanOrEqual(8);
+    },
+    120_000,
+  );
+});
+
+/** Drives an import to its end; the Spreadsheet calls of each execution, by name in order. */
+function importAll(host: AddonHost, calls: CallTrail) {
+  const executions: string[][] = [];
+  const run = (name: string, ...args: unknown[]) => {
+    const from = calls.names.length;
+    const progress = call(host, name, ...args);
+    executions.push(calls.names.slice(from).filter((c) => c.startsWith("SpreadsheetApp.")));
+    return progress;
+  };
+  let progress = run("startImport", PARTNERS, false);
+  while (progress.status === "running") progress = run("continueImport");
+  return { progress, executions };
+}
+
+describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, ceil(N / 1000) chunk requests", () => {
+  // What does not grow with the rows: reading the sheet when the import starts (5 calls), repainting
+  // the skipped rows' cells when it ends (at most 10), and the report tab (its own budget, 8).
+  const CONSTANT_CALLS = 23;
+
+  test.each([2_500, 12_345])(
+    "importing %i partner rows takes at most 2 Spreadsheet calls a chunk plus a constant, and a request a chunk",
+    async (n) => {
+      const { host, calls } = sidebarOn(n, `import${n}`);
+      await proxy.clear();
+      const { progress } = importAll(host, calls);
+      const chunks = Math.ceil(n / CHUNK_ROWS);
+
+      expect(calls.total("SpreadsheetApp")).toBeLessThanOrEqual(2 * chunks + CONSTANT_CALLS);
+      const requests = await proxy.requests();
+      const puts = requests.filter((r) => r.method === "PUT");
+      expect(puts).toHaveLength(chunks);
+      // The others: the catalogue, starting, completing, the report.
+      expect(requests.length - puts.length).toBeLessThanOrEqual(4);
+      // Chunks of at least 500 rows (the last holds what is left).
+      expect(puts.slice(0, -1).every((r) => (r.rows ?? 0) >= 500)).toBe(true);
+      expect(puts.reduce((sum, r) => sum + (r.rows ?? 0), 0)).toBe(n);
+      expect(await service.get(`/v1/imports/${progress.importId}`)).toMatchObject({
+        chunks_received: chunks,
+        counts: { rows: n },
+      });
+      expect(progress).toMatchObject({ status: "completed", message: null, rowsSent: n });
+    },
+    120_000,
+  );
+});
+
+describe("write the report tab: at most 8 Spreadsheet calls", () => {
+  test("an import of 100,000 partner rows writes its report tab in at most 8 Spreadsheet calls", async () => {
+    const n = 100_000;
+    const { workbook, host, calls } = sidebarOn(n, "report");
+    const { progress, executions } = importAll(host, calls);
+
+    // The report is written last, by the execution that finishes the import, after the import was
+    // completed on the service and the skipped rows were repainted in the source sheet (with the same
+    // Spreadsheet object). Nothing tells a call on the report's tab from one on the source sheet but
+    // their order, so the report's calls are those from inserting the tab to the execution's end; that
+    // includes making the source sheet active again, which inserting the tab (it becomes the active
+    // one) is what makes necessary.
+    const finishing = executions.find((names) => names.includes("SpreadsheetApp.Spreadsheet.insertSheet"));
+    expect(finishing).toBeDefined();
+    const names = finishing as string[];
+    const inserted = names.indexOf("SpreadsheetApp.Spreadsheet.insertSheet");
+    const report = names.slice(inserted);
+
+    expect(progress).toMatchObject({ status: "completed", message: null, rowsSent: n });
+    expect(workbook.sheetByName(progress.reportSheet)?.lastRow()).toBe(n + 1);
+    // Any call past the eighth is over budget (a failure lists them).
+    expect(report.slice(8)).toEqual([]);
+    expect(report).toEqual(
+      expect.arrayContaining([
+        "SpreadsheetApp.Range.setValues",
+        "SpreadsheetApp.Range.setBackgrounds",
+        "SpreadsheetApp.Range.setFontWeights",
+      ]),
+    );
+  }, 240_000);
+});
