@@ -12,7 +12,7 @@ import { readState, writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { writeReportTab } from "./reportTab";
-import { ServiceError, serviceCalls, serviceRequest } from "./serviceClient";
+import { ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import {
   columnHasData,
@@ -243,14 +243,19 @@ function drive(
         const changed = seqs.findIndex((seq, i) => fingerprint(batch[i] ?? []) !== state.chunks[seq]?.hash);
         if (changed >= 0) return stop(state, changedMessage(state, seqs[changed] as number), true);
       }
-      const responses = serviceCalls<ChunkResponse>(
+      const responses = settledServiceCalls<ChunkResponse>(
         seqs.map((seq, i) => ({
           method: "PUT",
           path: `v1/imports/${state.importId}/chunks/${seq}`,
           body: { rows: batch[i] },
         })),
       );
-      responses.forEach((response, i) => {
+      // Chunks that went through count even when a later one of the batch failed.
+      const failed = responses.findIndex((settled) => "error" in settled);
+      const through = (failed < 0 ? responses : responses.slice(0, failed)).map(
+        (settled) => (settled as { value: ChunkResponse }).value,
+      );
+      through.forEach((response, i) => {
         const plan = state.chunks[seqs[i] as number] as ChunkPlan;
         state.nextSeq = (seqs[i] as number) + 1;
         state.rowsSent += plan.rows;
@@ -260,9 +265,11 @@ function drive(
         if (state.issuedUsdCents !== null)
           for (const r of response.results) state.issuedUsdCents += r.amount_usd_cents ?? 0;
       });
-      sent += seqs.length;
+      sent += through.length;
       if (state.nextSeq >= state.chunks.length) state.finishing = true;
       writeState("import", state);
+      const failure = responses[failed];
+      if (failure && "error" in failure) throw failure.error;
     }
     if (state.finishing && Date.now() - startedAt < CALL_BUDGET_MS) finish(state);
     writeState("import", state);

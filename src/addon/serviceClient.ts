@@ -34,6 +34,16 @@ export function serviceRequest<T>(method: ServiceCall["method"], path: string, b
  * first failure that retries did not mend.
  */
 export function serviceCalls<T>(calls: readonly ServiceCall[]): T[] {
+  return settledServiceCalls<T>(calls).map((settled) => {
+    if ("error" in settled) throw settled.error;
+    return settled.value;
+  });
+}
+
+/** Like serviceCalls, but answers every call's own outcome: those that worked are not lost to one that failed. */
+export function settledServiceCalls<T>(
+  calls: readonly ServiceCall[],
+): ({ value: T } | { error: ServiceError })[] {
   const settings = requireSettings();
   const requests = calls.map((call) => toRequest(settings, call));
   const outcomes: (Outcome | undefined)[] =
@@ -45,8 +55,7 @@ export function serviceCalls<T>(calls: readonly ServiceCall[]): T[] {
       Utilities.sleep(Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS));
       outcome = fetchOnce(requests[i] as Request);
     }
-    if (outcome.error) throw outcome.error;
-    return outcome.value as T;
+    return outcome.error ? { error: outcome.error } : { value: outcome.value as T };
   });
 }
 
