@@ -4,7 +4,6 @@
  * has a fixed sequence number, and the service applies a chunk sent twice only once.
  */
 import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
-import { analyseHeaders } from "../core/headers";
 import type { Issue } from "../core/issues";
 import { dateFormatter } from "../core/values";
 import type { Finding, ImportChoice, ImportProgress, ImportStatus } from "./contract";
@@ -13,15 +12,8 @@ import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { writeReportTab } from "./reportTab";
 import { ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
-import { MAX_FINDINGS, toFinding } from "./sheetCheck";
-import {
-  columnHasData,
-  isBlankRow,
-  readTable,
-  rememberSheetName,
-  sheetById,
-  spreadsheetTimeZone,
-} from "./sheetTable";
+import { headerPlanOf, MAX_FINDINGS, toFinding } from "./sheetCheck";
+import { isBlankRow, readTable, rememberSheetName, sheetById, spreadsheetTimeZone } from "./sheetTable";
 
 /** Rows a chunk carries (DESIGN: at least 500). */
 export const CHUNK_ROWS = 1000;
@@ -109,10 +101,7 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
   rememberSheetName(sheetId, sheetName);
   const table = readTable(sheet, sheetId);
   const { values, headerIndex } = table;
-  const plan = analyseHeaders(spec, values[headerIndex] ?? [], {
-    headerRow: headerIndex + 1,
-    columnHasData: columnHasData(values, headerIndex),
-  });
+  const plan = headerPlanOf(spec, values, headerIndex);
   if (plan.blocked)
     throw new Error(
       `The header row needs fixing before anything is imported: ${plan.alerts

@@ -25,22 +25,16 @@ const MAX_RETRY_AFTER_MS = 10_000;
 
 /** One call to the service, retried with back-off when the service is busy or unreachable. */
 export function serviceRequest<T>(method: ServiceCall["method"], path: string, body?: unknown): T {
-  return serviceCalls<T>([{ method, path, body }])[0] as T;
+  const [settled] = settledServiceCalls<T>([{ method, path, body }]);
+  if (!settled || "error" in settled) throw settled?.error;
+  return settled.value;
 }
 
 /**
  * Several calls at once (UrlFetchApp.fetchAll: one round trip's wait for all of them), each retried on
- * its own when it failed in a way worth retrying. Answers in the order of the calls, or throws the
- * first failure that retries did not mend.
+ * its own when it failed in a way worth retrying. Answers each call's own outcome, in order: those that
+ * worked are not lost to one that failed.
  */
-export function serviceCalls<T>(calls: readonly ServiceCall[]): T[] {
-  return settledServiceCalls<T>(calls).map((settled) => {
-    if ("error" in settled) throw settled.error;
-    return settled.value;
-  });
-}
-
-/** Like serviceCalls, but answers every call's own outcome: those that worked are not lost to one that failed. */
 export function settledServiceCalls<T>(
   calls: readonly ServiceCall[],
 ): ({ value: T } | { error: ServiceError })[] {

@@ -28,10 +28,7 @@ export function checkSheet(
   timeZone: string,
 ): SheetCheck {
   const headerRow = headerIndex + 1;
-  const plan = analyseHeaders(spec, values[headerIndex] ?? [], {
-    headerRow,
-    columnHasData: columnHasData(values, headerIndex),
-  });
+  const plan = headerPlanOf(spec, values, headerIndex);
   const issues: Issue[] = [...plan.alerts];
   const result: SheetCheck = { plan, issues, rows: 0, rowsWithErrors: 0, errors: 0, warnings: 0 };
   for (const alert of plan.alerts) count(result, alert);
@@ -52,6 +49,18 @@ export function checkSheet(
     }
   }
   return result;
+}
+
+/** The header row at `headerIndex` read against the spec; a blank header over data is an error. */
+export function headerPlanOf(
+  spec: ObjectSpec,
+  values: readonly unknown[][],
+  headerIndex: number,
+): HeaderPlan {
+  return analyseHeaders(spec, values[headerIndex] ?? [], {
+    headerRow: headerIndex + 1,
+    columnHasData: columnHasData(values, headerIndex),
+  });
 }
 
 function count(result: SheetCheck, issue: Issue): void {

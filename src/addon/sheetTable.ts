@@ -3,6 +3,7 @@
  * (Spreadsheet calls are slow: one getValues for the sheet, never a call per cell.)
  */
 import { columnLetter } from "../core/headers";
+import { isBlank } from "../core/values";
 import { readState, writeState } from "./documentState";
 
 export interface SheetTable {
@@ -27,12 +28,9 @@ export function readTable(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetId: nu
   return { sheet, sheetId, range, values, headerIndex: firstFilledRow(values) };
 }
 
-export function isBlankCell(value: unknown): boolean {
-  return value === "" || value === null || value === undefined;
-}
-
+/** A row with nothing in it, as the core checks see blank cells. */
 export function isBlankRow(cells: readonly unknown[]): boolean {
-  for (const cell of cells) if (!isBlankCell(cell)) return false;
+  for (const cell of cells) if (!isBlank(cell)) return false;
   return true;
 }
 
@@ -46,7 +44,7 @@ export function columnHasData(values: readonly unknown[][], headerIndex: number)
   const filled = new Set<number>();
   for (let r = headerIndex + 1; r < values.length; r++) {
     const row = values[r] as unknown[];
-    for (let c = 0; c < row.length; c++) if (!isBlankCell(row[c])) filled.add(c);
+    for (let c = 0; c < row.length; c++) if (!isBlank(row[c])) filled.add(c);
   }
   return (index) => filled.has(index);
 }

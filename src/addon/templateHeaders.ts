@@ -6,8 +6,8 @@ import { writeState } from "./documentState";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { isBlankRow, rememberSheetName } from "./sheetTable";
 
-export const REQUIRED_HEADER_COLOR = "#c6dafc";
-export const OPTIONAL_HEADER_COLOR = "#f1f3f4";
+const REQUIRED_HEADER_COLOR = "#c6dafc";
+const OPTIONAL_HEADER_COLOR = "#f1f3f4";
 /** Key and postal columns are text, so "00123" keeps its zeros; date columns show YYYY-MM-DD. */
 const FORMATS = { text: "@", date: "yyyy-mm-dd" } as const;
 

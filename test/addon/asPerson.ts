@@ -4,6 +4,7 @@
  * counts stay its own.
  */
 import type { ObjectName } from "../../src/addon/contract";
+import { columnLetter } from "../../src/core/headers";
 import { CallLog } from "../../src/emulator/calls";
 import type { AddonHost } from "../../src/emulator/host";
 import { writeRows } from "../../src/emulator/preview/sheetEdits";
@@ -37,10 +38,7 @@ export function typeRows(host: AddonHost, workbook: Workbook, row: number, colum
 
 /** A1 notation of a cell. */
 export function a1(row: number, column: number): string {
-  let letters = "";
-  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  return `${letters}${row}`;
+  return `${columnLetter(column)}${row}`;
 }
 
 /** The add-on's highlight notes begin with this; a person's own notes do not. */

@@ -278,3 +278,15 @@ it("a click on a finding selects its cell, on its tab", () => {
   expect(workbook.activeSheet.name).toBe("Sheet1");
   expect(sheetOf(workbook).getActiveRange()?.getA1Notation()).toBe("A2");
 });
+
+it("a row holding only spaces is blank: not counted, checked or highlighted", () => {
+  const { workbook, host } = sheetWith([
+    ["partner_email", "partner_key"],
+    ["ok@example.com", "ok"],
+    ["  ", " "],
+  ]);
+  call(host, "loadSidebar");
+  const view = call(host, "validate", partners);
+  expect(view).toMatchObject({ rows: 1, errors: 0, findings: [], highlighted: 0 });
+  expect(highlights(workbook)).toEqual({});
+});
