@@ -25,6 +25,20 @@ export interface BaseObject {
   readonly fields: readonly FieldDef[];
   /** Headers people write for a field, beyond its name ("did you mean"). */
   readonly aliases: Readonly<Record<string, string>>;
+  /** Objects an import creates without a key of their own: what makes a row a repeat of an earlier one. */
+  readonly repeats?: Repeats;
+}
+
+/**
+ * What defines a record that has no key of its own: its fingerprint is made of these values (the partner
+ * or customer as the row resolves to it), and a row whose fingerprint matches a record an earlier import
+ * created is skipped as `already_imported`, unless the import allows repeats.
+ */
+export interface Repeats {
+  readonly fields: readonly string[];
+  /** Rows that give this field are known by it instead (a key), so their fingerprint is not checked. */
+  readonly keyedBy: string;
+  readonly description: string;
 }
 
 const partners: BaseObject = {
@@ -278,6 +292,12 @@ const transactions: BaseObject = {
     product: "product_key",
     category: "category_key",
   },
+  repeats: {
+    fields: ["customer", "amount", "currency", "created_at", "category_key", "product_key", "metadata"],
+    keyedBy: "key",
+    description:
+      "A transaction without a key is a repeat of one an earlier import created for the same customer with the same amount, currency (the program's when blank), created_at, category_key, product_key and metadata.",
+  },
 };
 
 const rewards: BaseObject = {
@@ -371,6 +391,17 @@ const rewards: BaseObject = {
       example: "true",
       description: "true when the reward was generated outside the program.",
     },
+    {
+      name: "key",
+      type: "key",
+      asText: true,
+      unique: true,
+      minLength: 4,
+      maxLength: 255,
+      example: "rwd_2021_0001",
+      description:
+        "The reward's unique key (4 to 255 characters); a key that exists already is skipped, so the reward is paid once.",
+    },
   ],
   aliases: {
     email: "partner_email",
@@ -386,6 +417,14 @@ const rewards: BaseObject = {
     external: "is_external",
     date: "created_at",
     created: "created_at",
+    reward_key: "key",
+    reward_id: "key",
+  },
+  repeats: {
+    fields: ["partner", "amount", "currency", "body", "target_type", "target_key", "created_at"],
+    keyedBy: "key",
+    description:
+      "A reward without a key is a repeat of one an earlier import created for the same partner (by key or email) with the same amount and currency as given (the program's when blank), body, target and created_at.",
   },
 };
 
@@ -448,6 +487,12 @@ const leads: BaseObject = {
     lead_status: "status",
     key: "external_key",
     lead_key: "external_key",
+  },
+  repeats: {
+    fields: ["group", "partner", "email"],
+    keyedBy: "external_key",
+    description:
+      "A lead without an external_key is a repeat of one an earlier import created in the same group for the same partner and email (in any case).",
   },
 };
 

@@ -52,6 +52,11 @@ export type IssueCode =
   | "customer_not_found"
   | "customer_conflict"
   | "transaction_exists"
+  | "reward_exists"
+  /** The row matches a record an earlier import created (its fingerprint): skipped unless allow_repeats. */
+  | "already_imported"
+  /** The row's number was already applied in another chunk of this import. */
+  | "row_already_sent"
   | "target_not_found"
   | "unknown_currency_rate"
   | "partner_email_required"

@@ -1,6 +1,7 @@
 import {
   BASE_OBJECTS,
   type BaseObject,
+  type Repeats,
   NOT_IMPORTABLE,
   OBJECT_LABELS,
   OBJECTS,
@@ -25,6 +26,8 @@ export interface ObjectSpec {
   readonly otherGroupFields: ReadonlyMap<string, string>;
   /** The program's default currency. */
   readonly currency: string;
+  /** What makes a row a repeat of a record an earlier import created, for objects without a key of their own. */
+  readonly repeats: Repeats | null;
 }
 
 export interface OneOfGroup {
@@ -118,6 +121,7 @@ export function objectSpec(object: ObjectName | string, options: SpecOptions = {
     group,
     otherGroupFields,
     currency: program?.program.currency ?? "USD",
+    repeats: base.repeats ?? null,
   };
 }
 

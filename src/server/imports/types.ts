@@ -5,6 +5,8 @@ export interface ImportOptions {
   group_key: string | null;
   send_invites: boolean;
   dry_run: boolean;
+  /** Import rows that match records an earlier import created (off: they are skipped as already_imported). */
+  allow_repeats: boolean;
 }
 
 export type Outcome = "created" | "updated" | "skipped";

@@ -41,6 +41,7 @@ export async function catalogueRoutes(app: FastifyInstance, { db }: { db: Databa
           object,
           label: base.label,
           needs_group: needsGroup,
+          repeats: base.repeats,
           columns: needsGroup ? templateColumns(base) : templateColumns(objectSpec(object, { program })),
           ...(needsGroup
             ? {

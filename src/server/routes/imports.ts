@@ -5,6 +5,7 @@ import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
 import { importCsv } from "../imports/csvImport";
+import { idempotencyKeyOf, requestHash } from "../imports/idempotency";
 import {
   applyChunk,
   finishImport,
@@ -28,6 +29,7 @@ const options = z.object({
   group_key: z.string().min(1).optional(),
   send_invites: flag,
   dry_run: flag,
+  allow_repeats: flag,
 });
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -71,7 +73,7 @@ export async function importRoutes(
         summary: "Start a chunked import; the same client_token returns the same import",
         body: z.object({
           object: z.string(),
-          options: options.default({ send_invites: false, dry_run: false }),
+          options: options.default({ send_invites: false, dry_run: false, allow_repeats: false }),
           headers: z.array(cell).min(1).max(1000),
           total_rows: z.number().int().min(0).max(10_000_000).optional(),
           source: z
@@ -89,7 +91,11 @@ export async function importRoutes(
         options: body.options,
         source: body.source,
       });
-      const { resource, alerts, existing } = await startImport(db, caller, body, request.ip);
+      const key = idempotencyKeyOf(request);
+      const { resource, alerts, existing } = await startImport(db, caller, body, request.ip, {
+        idempotency: key ? { key, hash: requestHash(body) } : null,
+      });
+      if (existing && key) reply.header("idempotent-replayed", "true");
       return reply.status(existing ? 200 : 201).send({ ...resource, header_alerts: alerts });
     },
   );

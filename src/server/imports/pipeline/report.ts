@@ -1,0 +1,13 @@
+import type { Queryable } from "../../db/database";
+import type { RowResult } from "../types";
+import { getImport, importResource } from "./resource";
+
+/** Every row's result, in the order of the rows. */
+export async function importReport(db: Queryable, programId: number, importId: string) {
+  const imp = await getImport(db, programId, importId);
+  const { rows } = await db.query<{ results: RowResult[] }>(
+    "SELECT results FROM import_chunks WHERE import_id = $1 ORDER BY first_row NULLS LAST, seq",
+    [importId],
+  );
+  return { import: importResource(imp), results: rows.flatMap((r) => r.results) };
+}

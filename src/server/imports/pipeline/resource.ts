@@ -1,0 +1,78 @@
+import type { ObjectName } from "../../../core";
+import type { Queryable } from "../../db/database";
+import { notFound } from "../../errors";
+import type { ImportOptions } from "../types";
+
+export interface ImportSource {
+  kind: "sheet" | "file" | "api";
+  name?: string;
+  [detail: string]: unknown;
+}
+
+export interface StartImport {
+  object: string;
+  options?: Partial<ImportOptions>;
+  headers: unknown[];
+  total_rows?: number | null;
+  source?: ImportSource;
+  client_token?: string | null;
+}
+
+export interface ImportRow {
+  id: string;
+  program_id: number;
+  user_id: number;
+  object: ObjectName;
+  options: ImportOptions;
+  headers: unknown[];
+  total_rows: number | null;
+  source: ImportSource;
+  client_token: string | null;
+  status: "processing" | "completed" | "cancelled" | "failed";
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  repeats: number;
+  issued_usd_cents: number;
+  error: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  user_email?: string;
+  chunks?: number;
+}
+
+/** The import as the API shows it. */
+export function importResource(i: ImportRow) {
+  return {
+    id: i.id,
+    object: i.object,
+    status: i.status,
+    options: i.options,
+    source: i.source,
+    total_rows: i.total_rows,
+    counts: { rows: i.rows, created: i.created, updated: i.updated, skipped: i.skipped, repeats: i.repeats },
+    ...(i.object === "rewards" ? { issued_usd_cents: i.issued_usd_cents } : {}),
+    chunks_received: i.chunks ?? 0,
+    user: i.user_email ?? null,
+    error: i.error,
+    created_at: i.created_at,
+    completed_at: i.completed_at,
+  };
+}
+export type ImportResource = ReturnType<typeof importResource>;
+
+export const SELECT_IMPORT = `SELECT i.*, u.email AS user_email,
+  (SELECT count(*)::int FROM import_chunks c WHERE c.import_id = i.id) AS chunks
+  FROM imports i JOIN users u ON u.id = i.user_id`;
+
+export async function getImport(db: Queryable, programId: number, id: string): Promise<ImportRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`The import ${id}`);
+  const { rows } = await db.query<ImportRow>(`${SELECT_IMPORT} WHERE i.id = $1 AND i.program_id = $2`, [
+    id,
+    programId,
+  ]);
+  const found = rows[0];
+  if (!found) throw notFound(`The import ${id}`);
+  return found;
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import { type HeaderPlan, type Issue, type ObjectName, resolveObject } from "../../../core";
+import { appendAudit } from "../../audit";
+import type { Caller } from "../../caller";
+import type { Database, Queryable } from "../../db/database";
+import { ApiError } from "../../errors";
+import { assertSameRequest, claimIdempotencyKey, findIdempotent, type Idempotency } from "../idempotency";
+import type { ImportOptions } from "../types";
+import { planFor } from "./plan";
+import {
+  getImport,
+  type ImportResource,
+  type ImportRow,
+  type ImportSource,
+  importResource,
+  SELECT_IMPORT,
+  type StartImport,
+} from "./resource";
+
+function normaliseOptions(object: ObjectName, options: Partial<ImportOptions> = {}): ImportOptions {
+  return {
+    group_key: object === "leads" || object === "deals" ? (options.group_key ?? null) : null,
+    send_invites: object === "partners" && options.send_invites === true,
+    dry_run: options.dry_run === true,
+    allow_repeats: options.allow_repeats === true,
+  };
+}
+
+export interface StartExtras {
+  idempotency?: Idempotency | null;
+  /**
+   * Work that belongs to the import's start, in its transaction (a CSV upload stages its rows here): if
+   * it fails, no import was started. It may give the number of rows it found.
+   */
+  within?: (tx: Queryable, importId: string) => Promise<{ total_rows: number } | undefined>;
+}
+
+/** A request under an Idempotency-Key that an earlier request took: rolls the start back. */
+class KeyTaken extends Error {}
+
+/**
+ * Starts an import, or returns the one already started with the same client token or Idempotency-Key
+ * (`existing`); the same key with another request is refused.
+ */
+export async function startImport(
+  db: Database,
+  caller: Caller,
+  request: StartImport,
+  ip: string | null,
+  { idempotency = null, within }: StartExtras = {},
+): Promise<{ resource: ImportResource; alerts: readonly Issue[]; existing: boolean }> {
+  const source: ImportSource = request.source ?? { kind: "api" };
+  let object: ObjectName;
+  try {
+    object = resolveObject(request.object);
+  } catch (error) {
+    await appendAudit(db, {
+      programId: caller.program.id,
+      actor: caller.email,
+      action: "import.failed",
+      object: request.object,
+      options: request.options,
+      source,
+      detail: { reason: (error as Error).message },
+      ip,
+    });
+    throw error;
+  }
+  const options = normaliseOptions(object, request.options);
+  const audit = { programId: caller.program.id, actor: caller.email, object, options, source, ip };
+
+  const hashOf = (i: Idempotency) => (typeof i.hash === "string" ? i.hash : i.hash());
+  const earlier = async (key: string, hash: string) => {
+    const claimed = await findIdempotent(db, caller.program.id, key);
+    if (!claimed) return null;
+    assertSameRequest(claimed, hash, key);
+    return {
+      resource: importResource(await getImport(db, caller.program.id, claimed.import_id)),
+      alerts: [],
+      existing: true,
+    };
+  };
+  // A key whose request is known already (not an upload still to be read): answered before any work.
+  if (idempotency && typeof idempotency.hash === "string") {
+    const found = await earlier(idempotency.key, idempotency.hash);
+    if (found) return found;
+  }
+
+  if (request.client_token) {
+    const { rows } = await db.query<ImportRow>(
+      `${SELECT_IMPORT} WHERE i.program_id = $1 AND i.user_id = $2 AND i.client_token = $3`,
+      [caller.program.id, caller.userId, request.client_token],
+    );
+    if (rows[0]) return { resource: importResource(rows[0]), alerts: [], existing: true };
+  }
+
+  let plan: HeaderPlan;
+  try {
+    plan = (await planFor(db, caller.program.id, object, request.headers, options)).plan;
+  } catch (error) {
+    await appendAudit(db, {
+      ...audit,
+      action: "import.failed",
+      detail: { reason: (error as Error).message },
+    });
+    throw error;
+  }
+  if (plan.blocked) {
+    const errors = plan.alerts.filter((a) => a.severity === "error");
+    await appendAudit(db, {
+      ...audit,
+      action: "import.failed",
+      detail: { reason: "header errors", alerts: errors },
+    });
+    throw new ApiError(
+      422,
+      "invalid_headers",
+      `The header row has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was imported. ${errors
+        .map((a) => (/[.?!]$/.test(a.message) ? a.message : `${a.message}.`))
+        .join(" ")}`,
+      { alerts: plan.alerts },
+    );
+  }
+
+  const id = randomUUID();
+  const start = db.transaction(async (tx) => {
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO imports (id, program_id, user_id, object, options, headers, total_rows, source, client_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (program_id, user_id, client_token) DO NOTHING RETURNING id`,
+      [
+        id,
+        caller.program.id,
+        caller.userId,
+        object,
+        JSON.stringify(options),
+        JSON.stringify(request.headers.map((h) => (h === null || h === undefined ? "" : String(h)))),
+        request.total_rows ?? null,
+        JSON.stringify(source),
+        request.client_token ?? null,
+      ],
+    );
+    if (!inserted.rows[0]) return null; // a twin request with the same token won the race
+    const found = within ? await within(tx, id) : undefined;
+    const totalRows = found ? found.total_rows : (request.total_rows ?? null);
+    if (found) await tx.query("UPDATE imports SET total_rows = $2 WHERE id = $1", [id, totalRows]);
+    if (idempotency) {
+      const claimed = await claimIdempotencyKey(
+        tx,
+        caller.program.id,
+        idempotency.key,
+        hashOf(idempotency),
+        id,
+      );
+      if (claimed) throw new KeyTaken();
+    }
+    await appendAudit(tx, {
+      ...audit,
+      action: "import.started",
+      importId: id,
+      detail: { total_rows: totalRows },
+    });
+    return importResource(await getImport(tx, caller.program.id, id));
+  });
+  let resource: ImportResource | null;
+  try {
+    resource = await start;
+  } catch (error) {
+    if (!(error instanceof KeyTaken) || !idempotency) throw error;
+    const found = await earlier(idempotency.key, hashOf(idempotency));
+    if (!found) throw error;
+    return found;
+  }
+  if (resource) return { resource, alerts: plan.alerts, existing: false };
+  const { rows } = await db.query<ImportRow>(
+    `${SELECT_IMPORT} WHERE i.program_id = $1 AND i.user_id = $2 AND i.client_token = $3`,
+    [caller.program.id, caller.userId, request.client_token],
+  );
+  return { resource: importResource(rows[0] as ImportRow), alerts: [], existing: true };
+}
