@@ -403,6 +403,8 @@ class SqlClock {
       query: timed(db),
       transaction: (work) => db.transaction((tx) => work({ query: timed(tx) })),
       exec: (sql) => db.exec(sql),
+      executeSql: (sql, values) => db.executeSql(sql, values),
+      reserve: () => db.reserve(),
       close: () => db.close(),
     };
   }

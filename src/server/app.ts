@@ -42,9 +42,8 @@ export async function buildApp({ db, mailer = null, logger = false }: AppOptions
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } });
-  app.addContentTypeParser(["text/csv", "text/plain"], { parseAs: "string" }, (_req, body, done) =>
-    done(null, body),
-  );
+  // A CSV body reaches its route as the request's stream, read as it arrives (never held whole).
+  app.addContentTypeParser(["text/csv", "text/plain"], (_request, payload, done) => done(null, payload));
 
   app.decorateRequest("caller", null as never);
   app.addHook("onRequest", async (request) => {
