@@ -123,6 +123,56 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
     expect(r.body.source).toEqual({ kind: "file", name: "q3-partners.csv" });
   });
 
+  it("a retried upload with the same Idempotency-Key makes one import; another file under the key is 422", async () => {
+    const csv = `${HEADER}\nada@example.com,ada,Ada,North\nbryn@example.com,bryn,Bryn,South\n`;
+    const under = (key: string, body: string, filename = "data.csv") => {
+      const m = multipart(body, filename);
+      return s.call("POST", "/v1/import/partners", {
+        body: m.body,
+        headers: { ...m.headers, "idempotency-key": key },
+      });
+    };
+    const first = await under("upload-key-0001", csv);
+    expect(first.status).toBe(201);
+    // The same bytes under another file name are the same request.
+    const again = await under("upload-key-0001", csv, "renamed.csv");
+    expect(again.status).toBe(200);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.body).toMatchObject({ id: first.body.id, status: "completed" });
+    expect(await count("imports")).toBe(1);
+    expect(await count("partners")).toBe(2);
+
+    const other = await under("upload-key-0001", `${csv}cy@example.com,cy,Cy,North\n`);
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatchObject({
+      code: "idempotency_mismatch",
+      details: { import_id: first.body.id },
+    });
+    const otherOptions = await s.call("POST", "/v1/import/partners?dry_run=true", {
+      body: csv,
+      headers: { "content-type": "text/csv", "idempotency-key": "upload-key-0001" },
+    });
+    expect(otherOptions.status).toBe(422);
+    expect(await count("imports")).toBe(1);
+    expect(await count("partners")).toBe(2);
+  });
+
+  it("describes the upload in /v1/openapi.json: its two bodies, Idempotency-Key and its answers", async () => {
+    const doc = (await s.call("GET", "/v1/openapi.json", { key: null })).body;
+    const upload = doc.paths["/v1/import/{object}"].post;
+    expect(Object.keys(upload.requestBody.content).sort()).toEqual(["multipart/form-data", "text/csv"]);
+    expect(upload.requestBody.content["multipart/form-data"].schema.required).toEqual(["file"]);
+    for (const op of [upload, doc.paths["/v1/imports"].post])
+      expect(op.parameters).toContainEqual(
+        expect.objectContaining({ in: "header", name: "idempotency-key" }),
+      );
+    expect(Object.keys(upload.responses).sort()).toEqual(["200", "201", "202", "400", "422"]);
+    expect(upload.responses["202"].content["application/json"].schema.properties).toHaveProperty(
+      "total_rows",
+    );
+    expect(upload.responses["422"].content["application/json"].schema.required).toEqual(["error"]);
+  });
+
   it(`answers an upload of more than ${SYNC_ROWS} rows with 202 processing at once, then completes it`, async () => {
     const total = SYNC_ROWS + 1;
     const lines = Array.from(

@@ -35,6 +35,9 @@ export async function applyStaged(
   };
   if (owner.status !== "processing") return ended();
   for (;;) {
+    // PGlite works inside this process, in promises that never wait on I/O: without a turn of the
+    // event loop between chunks, requests (and SIGTERM) would wait for the whole upload.
+    await new Promise((resolve) => setImmediate(resolve));
     if (pause()) return "paused";
     const next = await nextStagedChunk(db, importId);
     if (!next) break;

@@ -53,8 +53,9 @@ export async function importRoutes(
     error: (error) => app.log.error(error),
   });
   await uploads.start();
-  // Before the database closes: the chunk in hand finishes, the rest waits for the next start.
-  app.addHook("onClose", () => uploads.stop());
+  // Before anything closes (onClose hooks of the root, like the database's, may run first): the chunk
+  // in hand finishes, the rest waits for the next start.
+  app.addHook("preClose", () => uploads.stop());
 
   api.post(
     "/v1/import/:object",
