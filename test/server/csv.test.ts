@@ -96,7 +96,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
       const r = await upload(
         `${HEADER}\nada@example.com,ada,"Ada\nLovelace",North\n\nbryn@example.com,bryn,Bryn,Nowhere\n\n`,
       );
-      expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1 });
+      expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 });
       const report = (await s.call("GET", `/v1/imports/${r.body.id}/report`)).body.results;
       expect(report.map((x: { row: number; outcome: string }) => [x.row, x.outcome])).toEqual([
         [2, "created"],
@@ -197,5 +197,64 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
     const report = (await s.call("GET", `/v1/imports/${r.body.id}/report`)).body.results;
     expect(report).toHaveLength(total);
     expect(report[total - 1]).toMatchObject({ row: total + 1, object_key: `p${total - 1}` });
+  }, 60_000);
+
+  const fileOf = (total: number, line: (i: number) => string) =>
+    `${HEADER}\n${Array.from({ length: total }, (_, i) => line(i)).join("\n")}\n`;
+  const until = async (id: string, done: (imp: any) => boolean) => {
+    for (;;) {
+      const imp = (await s.call("GET", `/v1/imports/${id}`)).body;
+      if (done(imp)) return imp;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const staged = async () =>
+    (await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM import_staging")).rows[0]?.n;
+
+  it("a chunk that keeps failing ends the upload failed, with a sentence saying where, audited; its staged rows go", async () => {
+    // A rule the database holds and the import knows nothing of: every insert of one chunk breaks it.
+    await s.db.query(
+      "ALTER TABLE partners ADD CONSTRAINT no_boom CHECK (first_name IS DISTINCT FROM 'Boom')",
+    );
+    const total = SYNC_ROWS + 1;
+    const r = await s.call("POST", "/v1/import/partners", {
+      body: fileOf(total, (i) => `p${i}@example.com,p${i},${i === 1500 ? "Boom" : "Ada"},North`),
+      headers: { "content-type": "text/csv" },
+    });
+    expect(r.status).toBe(202);
+    const imp = await until(r.body.id, (i) => i.status !== "processing");
+    expect(imp).toMatchObject({ status: "failed", counts: { rows: 1000, created: 1000 } });
+    // Data row 1500 is line 1502: the second chunk, lines 1002 to 2001.
+    expect(imp.error).toMatch(
+      /^The import stopped at rows 1002 to 2001 .*could not be applied after 4 tries\./,
+    );
+    expect(imp.error).not.toMatch(/constraint|violates|no_boom/i);
+    const audit = (await s.call("GET", "/v1/audit-log?limit=50")).body.data;
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: "import.failed",
+        import_id: r.body.id,
+        detail: { reason: imp.error },
+      }),
+    );
+    expect(await staged()).toBe(0);
+    expect(await count("partners")).toBe(1000);
+  }, 60_000);
+
+  it("cancelling an upload that is processing stops its work and removes its staged rows", async () => {
+    const total = 20_000;
+    const r = await s.call("POST", "/v1/import/partners", {
+      body: fileOf(total, (i) => `p${i}@example.com,p${i},Ada,North`),
+      headers: { "content-type": "text/csv" },
+    });
+    expect(r.status).toBe(202);
+    const cancelled = await s.call("POST", `/v1/imports/${r.body.id}/cancel`);
+    expect(cancelled.body.status).toBe("cancelled");
+    expect(await staged()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = (await s.call("GET", `/v1/imports/${r.body.id}`)).body;
+    expect(after).toMatchObject({ status: "cancelled", counts: { rows: cancelled.body.counts.rows } });
+    expect(after.counts.rows).toBeLessThan(total);
+    expect(await count("partners")).toBe(after.counts.created);
   }, 60_000);
 });
