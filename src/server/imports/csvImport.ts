@@ -28,11 +28,21 @@ interface CsvReader {
   discard(): void;
 }
 
+/** The largest file taken: what Apps Script may send in one request. */
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
 /** Reads a CSV stream record by record: quotes, embedded newlines, CRLF and a UTF-8 BOM. */
 export function readCsv(source: Readable): CsvReader {
   const hash = createHash("sha256");
+  let bytes = 0;
   const tap = new Transform({
-    transform(chunk, _encoding, done) {
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      // A streamed body is past Fastify's bodyLimit, so the limit is held here.
+      if (bytes > MAX_FILE_BYTES)
+        return done(
+          new ApiError(413, "file_too_large", `The file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB.`),
+        );
       hash.update(chunk);
       done(null, chunk);
     },
@@ -50,7 +60,7 @@ export function readCsv(source: Readable): CsvReader {
       }
     } catch (error) {
       const e = error as Error & { lines?: number; code?: string };
-      if (!e.code?.startsWith("CSV_")) throw error;
+      if (error instanceof ApiError || !e.code?.startsWith("CSV_")) throw error;
       throw new ApiError(
         400,
         "invalid_csv",
