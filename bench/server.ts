@@ -7,6 +7,7 @@ import { migrate } from "../src/server/db/migrate";
 import { applyProgramConfig } from "../src/server/programs";
 import { type Figure, measureOnce } from "./measure";
 import { type BenchSheet, sheetOf } from "./rows";
+import { benchUpload } from "./upload";
 
 const ROWS = 100_000;
 const CUSTOMERS = 50_000;
@@ -39,13 +40,20 @@ const apiKey = (program: string) => `bench-${program}-admin-key-0001`;
  * in-process, called with `app.inject`), in chunks of 500 and of 2,000 rows. Beside each: a plain
  * multi-row INSERT of the same rows, 500 a statement, on the same engine, into a program of its own.
  * On PGlite in memory, and on PostgreSQL too when DATABASE_URL is set (in a schema dropped afterwards).
+ * Then, on each engine, the CSV upload path (bench/upload.ts): rows/s and the service's peak memory.
  */
 export async function benchServer(): Promise<Figure[]> {
   const engines: Engine[] = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
   const partners = sheetOf("partners", ROWS, ROWS + 1);
   const transactions = sheetOf("transactions", ROWS, ROWS + 1);
   const figures: Figure[] = [];
-  for (const engine of engines) figures.push(...(await benchEngine(engine, partners, transactions)));
+  for (const engine of engines) {
+    const ours = await benchEngine(engine, partners, transactions);
+    figures.push(...ours);
+    // The CSV upload path beside the chunk API's partners in chunks of 2,000, measured just before.
+    const chunkApi = ours.find((f) => f.name.includes("partners") && f.name.endsWith("chunks of 2,000"));
+    figures.push(...(await benchUpload(engine, chunkApi?.value ?? Number.NaN)));
+  }
   return figures;
 }
 
@@ -403,6 +411,8 @@ class SqlClock {
       query: timed(db),
       transaction: (work) => db.transaction((tx) => work({ query: timed(tx) })),
       exec: (sql) => db.exec(sql),
+      executeSql: (sql, values) => db.executeSql(sql, values),
+      reserve: () => db.reserve(),
       close: () => db.close(),
     };
   }

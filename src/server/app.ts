@@ -10,6 +10,7 @@ import { ApiError } from "./errors";
 import type { Mailer } from "./outbox";
 import { auditRoutes } from "./routes/audit";
 import { catalogueRoutes } from "./routes/catalogue";
+import { documentImportRoutes } from "./routes/importDocs";
 import { importRoutes } from "./routes/imports";
 import { recordRoutes } from "./routes/records";
 
@@ -38,13 +39,16 @@ export async function buildApp({ db, mailer = null, logger = false }: AppOptions
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => {
+      const { schema, url } = jsonSchemaTransform(input);
+      const method = [input.route.method].flat()[0] ?? "";
+      return { schema: documentImportRoutes(method, url, schema as Record<string, unknown>), url };
+    },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } });
-  app.addContentTypeParser(["text/csv", "text/plain"], { parseAs: "string" }, (_req, body, done) =>
-    done(null, body),
-  );
+  // A CSV body reaches its route as the request's stream, read as it arrives (never held whole).
+  app.addContentTypeParser(["text/csv", "text/plain"], (_request, payload, done) => done(null, payload));
 
   app.decorateRequest("caller", null as never);
   app.addHook("onRequest", async (request) => {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { appendAudit } from "./audit";
-import type { Database } from "./db/database";
+import type { Database, Queryable } from "./db/database";
 import { ApiError } from "./errors";
 import { hashKey } from "./programs";
 
@@ -59,6 +59,36 @@ export async function resolveCaller(db: Database, authorization: string | undefi
     role: row.role,
     permissions: row.permissions,
     program: { id: row.program_id, key: row.program_key, name: row.program_name, currency: row.currency },
+    mayImport: denial === null,
+    denial,
+  };
+}
+
+/**
+ * The caller that background work acts as: the user who started the import (its audit entries name them).
+ */
+export async function callerOfUser(db: Queryable, userId: number, programId: number): Promise<Caller> {
+  const { rows } = await db.query<{
+    email: string;
+    role: Caller["role"];
+    permissions: string[];
+    program_key: string;
+    program_name: string;
+    currency: string;
+  }>(
+    `SELECT u.email, u.role, u.permissions, p.key AS program_key, p.name AS program_name, p.currency
+     FROM users u JOIN programs p ON p.id = u.program_id WHERE u.id = $1 AND p.id = $2`,
+    [userId, programId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`No user ${userId} in program ${programId}`);
+  const denial = importAccess(row.role, row.permissions);
+  return {
+    userId,
+    email: row.email,
+    role: row.role,
+    permissions: row.permissions,
+    program: { id: programId, key: row.program_key, name: row.program_name, currency: row.currency },
     mayImport: denial === null,
     denial,
   };

@@ -123,6 +123,56 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
     expect(r.body.source).toEqual({ kind: "file", name: "q3-partners.csv" });
   });
 
+  it("a retried upload with the same Idempotency-Key makes one import; another file under the key is 422", async () => {
+    const csv = `${HEADER}\nada@example.com,ada,Ada,North\nbryn@example.com,bryn,Bryn,South\n`;
+    const under = (key: string, body: string, filename = "data.csv") => {
+      const m = multipart(body, filename);
+      return s.call("POST", "/v1/import/partners", {
+        body: m.body,
+        headers: { ...m.headers, "idempotency-key": key },
+      });
+    };
+    const first = await under("upload-key-0001", csv);
+    expect(first.status).toBe(201);
+    // The same bytes under another file name are the same request.
+    const again = await under("upload-key-0001", csv, "renamed.csv");
+    expect(again.status).toBe(200);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.body).toMatchObject({ id: first.body.id, status: "completed" });
+    expect(await count("imports")).toBe(1);
+    expect(await count("partners")).toBe(2);
+
+    const other = await under("upload-key-0001", `${csv}cy@example.com,cy,Cy,North\n`);
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatchObject({
+      code: "idempotency_mismatch",
+      details: { import_id: first.body.id },
+    });
+    const otherOptions = await s.call("POST", "/v1/import/partners?dry_run=true", {
+      body: csv,
+      headers: { "content-type": "text/csv", "idempotency-key": "upload-key-0001" },
+    });
+    expect(otherOptions.status).toBe(422);
+    expect(await count("imports")).toBe(1);
+    expect(await count("partners")).toBe(2);
+  });
+
+  it("describes the upload in /v1/openapi.json: its two bodies, Idempotency-Key and its answers", async () => {
+    const doc = (await s.call("GET", "/v1/openapi.json", { key: null })).body;
+    const upload = doc.paths["/v1/import/{object}"].post;
+    expect(Object.keys(upload.requestBody.content).sort()).toEqual(["multipart/form-data", "text/csv"]);
+    expect(upload.requestBody.content["multipart/form-data"].schema.required).toEqual(["file"]);
+    for (const op of [upload, doc.paths["/v1/imports"].post])
+      expect(op.parameters).toContainEqual(
+        expect.objectContaining({ in: "header", name: "idempotency-key" }),
+      );
+    expect(Object.keys(upload.responses).sort()).toEqual(["200", "201", "202", "400", "422"]);
+    expect(upload.responses["202"].content["application/json"].schema.properties).toHaveProperty(
+      "total_rows",
+    );
+    expect(upload.responses["422"].content["application/json"].schema.required).toEqual(["error"]);
+  });
+
   it(`answers an upload of more than ${SYNC_ROWS} rows with 202 processing at once, then completes it`, async () => {
     const total = SYNC_ROWS + 1;
     const lines = Array.from(
@@ -147,5 +197,64 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
     const report = (await s.call("GET", `/v1/imports/${r.body.id}/report`)).body.results;
     expect(report).toHaveLength(total);
     expect(report[total - 1]).toMatchObject({ row: total + 1, object_key: `p${total - 1}` });
+  }, 60_000);
+
+  const fileOf = (total: number, line: (i: number) => string) =>
+    `${HEADER}\n${Array.from({ length: total }, (_, i) => line(i)).join("\n")}\n`;
+  const until = async (id: string, done: (imp: any) => boolean) => {
+    for (;;) {
+      const imp = (await s.call("GET", `/v1/imports/${id}`)).body;
+      if (done(imp)) return imp;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const staged = async () =>
+    (await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM import_staging")).rows[0]?.n;
+
+  it("a chunk that keeps failing ends the upload failed, with a sentence saying where, audited; its staged rows go", async () => {
+    // A rule the database holds and the import knows nothing of: every insert of one chunk breaks it.
+    await s.db.query(
+      "ALTER TABLE partners ADD CONSTRAINT no_boom CHECK (first_name IS DISTINCT FROM 'Boom')",
+    );
+    const total = SYNC_ROWS + 1;
+    const r = await s.call("POST", "/v1/import/partners", {
+      body: fileOf(total, (i) => `p${i}@example.com,p${i},${i === 1500 ? "Boom" : "Ada"},North`),
+      headers: { "content-type": "text/csv" },
+    });
+    expect(r.status).toBe(202);
+    const imp = await until(r.body.id, (i) => i.status !== "processing");
+    expect(imp).toMatchObject({ status: "failed", counts: { rows: 1000, created: 1000 } });
+    // Data row 1500 is line 1502: the second chunk, lines 1002 to 2001.
+    expect(imp.error).toMatch(
+      /^The import stopped at rows 1002 to 2001 .*could not be applied after 4 tries\./,
+    );
+    expect(imp.error).not.toMatch(/constraint|violates|no_boom/i);
+    const audit = (await s.call("GET", "/v1/audit-log?limit=50")).body.data;
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: "import.failed",
+        import_id: r.body.id,
+        detail: { reason: imp.error },
+      }),
+    );
+    expect(await staged()).toBe(0);
+    expect(await count("partners")).toBe(1000);
+  }, 60_000);
+
+  it("cancelling an upload that is processing stops its work and removes its staged rows", async () => {
+    const total = 20_000;
+    const r = await s.call("POST", "/v1/import/partners", {
+      body: fileOf(total, (i) => `p${i}@example.com,p${i},Ada,North`),
+      headers: { "content-type": "text/csv" },
+    });
+    expect(r.status).toBe(202);
+    const cancelled = await s.call("POST", `/v1/imports/${r.body.id}/cancel`);
+    expect(cancelled.body.status).toBe("cancelled");
+    expect(await staged()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = (await s.call("GET", `/v1/imports/${r.body.id}`)).body;
+    expect(after).toMatchObject({ status: "cancelled", counts: { rows: cancelled.body.counts.rows } });
+    expect(after.counts.rows).toBeLessThan(total);
+    expect(await count("partners")).toBe(after.counts.created);
   }, 60_000);
 });

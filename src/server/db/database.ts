@@ -14,6 +14,16 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * pg-boss's database adapter: a statement with values, or a script of several (its schema and
+   * maintenance) without; the rows of the last statement.
+   */
+  executeSql(sql: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /**
+   * A connection of its own until released, for what belongs to a session (the worker's advisory
+   * locks). PGlite has one session: it is the database itself.
+   */
+  reserve(): Promise<Queryable & { release(): void }>;
   close(): Promise<void>;
 }
 
@@ -89,6 +99,16 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
     async exec(sql) {
       await pool.query(sql);
     },
+    async executeSql(sql, values) {
+      const result = (await pool.query(sql, values as unknown[] | undefined)) as
+        | pg.QueryResult
+        | pg.QueryResult[];
+      return { rows: (Array.isArray(result) ? result.at(-1) : result)?.rows ?? [] };
+    },
+    async reserve() {
+      const client = await pool.connect();
+      return { ...run(client), release: () => client.release(true) };
+    },
     async close() {
       await pool.end();
     },
@@ -104,12 +124,13 @@ async function openPglite(dataDir: string, schema?: string): Promise<Database> {
     await db.exec(
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)};`,
     );
+  const query: Queryable["query"] = async (sql, params) => {
+    const result = await db.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as never[] };
+  };
   return {
     kind: "pglite",
-    async query(sql, params) {
-      const result = await db.query(sql, params as unknown[] | undefined);
-      return { rows: result.rows as never[] };
-    },
+    query,
     async transaction(work) {
       return db.transaction(async (tx) =>
         work({
@@ -122,6 +143,18 @@ async function openPglite(dataDir: string, schema?: string): Promise<Database> {
     },
     async exec(sql) {
       await db.exec(sql);
+    },
+    async executeSql(sql, values) {
+      // PGlite's query takes one statement; a script without values goes through exec.
+      if (values?.length) {
+        const result = await db.query(sql, values as unknown[]);
+        return { rows: result.rows as Record<string, unknown>[] };
+      }
+      const results = await db.exec(sql);
+      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+    },
+    async reserve() {
+      return { query, release: () => {} };
     },
     async close() {
       await db.close();

@@ -1,77 +1,143 @@
-import { parse } from "csv-parse/sync";
+import { createHash } from "node:crypto";
+import { type Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parse } from "csv-parse";
 import type { Caller } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
-import {
-  applyChunk,
-  type ChunkRow,
-  failImport,
-  finishImport,
-  type ImportResource,
-  type StartImport,
-  startImport,
-} from "./pipeline";
+import { requestHash } from "./idempotency";
+import { type ChunkRow, getImport, type ImportResource, importResource, startImport } from "./pipeline";
+import { stageRows } from "./staging";
 import type { ImportOptions } from "./types";
+import type { UploadWorker } from "./worker";
 
-export const CSV_CHUNK = 1000;
-/** Uploads with more rows than this return at once, `processing`, and are applied in the background. */
+/** Uploads of up to this many rows are applied inside the request (201); larger ones answer 202 at once. */
 export const SYNC_ROWS = 2000;
 
-/** Parses a CSV file: quotes, embedded newlines, CRLF and a UTF-8 BOM; rows numbered as a spreadsheet would. */
-export function parseCsv(text: string): { headers: string[]; rows: ChunkRow[] } {
-  let records: string[][];
-  try {
-    // Empty lines are kept while numbering, so a row's number stays the one a spreadsheet shows.
-    records = parse(text, { bom: true, relax_column_count: true });
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new ApiError(
-      400,
-      "invalid_csv",
-      `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ""}: ${e.message}`,
-    );
+export interface CsvUpload {
+  stream: Readable;
+  name: string | null;
+}
+
+interface CsvReader {
+  /** The file's rows, numbered as a spreadsheet shows them; empty lines are skipped, not renumbered. */
+  rows: AsyncIterator<ChunkRow>;
+  /** The sha256 of the bytes read; complete once the rows are. */
+  digest(): string;
+  /** Stops reading (a refused upload), letting the rest of the body go by. */
+  discard(): void;
+}
+
+/** The largest file taken: what Apps Script may send in one request. */
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+/** Reads a CSV stream record by record: quotes, embedded newlines, CRLF and a UTF-8 BOM. */
+export function readCsv(source: Readable): CsvReader {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      // A streamed body is past Fastify's bodyLimit, so the limit is held here.
+      if (bytes > MAX_FILE_BYTES)
+        return done(
+          new ApiError(413, "file_too_large", `The file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB.`),
+        );
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const parser = parse({ bom: true, relax_column_count: true });
+  // Errors reach the reader through the parser; the pipeline's own promise only repeats them.
+  pipeline(source, tap, parser).catch(() => {});
+  async function* numbered(): AsyncGenerator<ChunkRow> {
+    let row = 0;
+    try {
+      for await (const cells of parser as AsyncIterable<string[]>) {
+        row++;
+        if (cells.length === 1 && cells[0] === "") continue;
+        yield { row, cells };
+      }
+    } catch (error) {
+      const e = error as Error & { lines?: number; code?: string };
+      if (error instanceof ApiError || !e.code?.startsWith("CSV_")) throw error;
+      throw new ApiError(
+        400,
+        "invalid_csv",
+        `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ""}: ${e.message}`,
+      );
+    }
   }
-  const lines = records
-    .map((cells, i) => ({ row: i + 1, cells }))
-    .filter(({ cells }) => !(cells.length === 1 && cells[0] === ""));
-  const [header, ...rows] = lines;
-  if (!header)
-    throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
-  return { headers: header.cells, rows };
+  return {
+    rows: numbered(),
+    digest: () => hash.copy().digest("hex"),
+    discard: () => {
+      parser.destroy();
+      source.resume();
+    },
+  };
+}
+
+export interface ImportCsvExtras {
+  idempotencyKey: string | null;
+  worker: UploadWorker;
 }
 
 /**
- * Imports a parsed CSV. A small file is done when this returns, with the import as it ended; a large
- * one carries on after it.
+ * Imports an uploaded CSV: the header row is checked first, then the rows are streamed into staging
+ * in the transaction that starts the import, with the job that applies them. A small file is applied
+ * before this returns; a large one is `processing`, and the worker carries it on.
  */
 export async function importCsv(
   db: Database,
   caller: Caller,
   object: string,
   options: Partial<ImportOptions>,
-  file: { text: string; name: string | null },
+  upload: CsvUpload,
   ip: string | null,
-): Promise<{ resource: ImportResource; done: Promise<void> }> {
-  const { headers, rows } = parseCsv(file.text);
-  const request: StartImport = {
-    object,
-    options,
-    headers,
-    total_rows: rows.length,
-    source: { kind: "file", ...(file.name ? { name: file.name } : {}) },
-  };
-  const { resource } = await startImport(db, caller, request, ip);
-  const run = async () => {
-    try {
-      for (let seq = 0; seq * CSV_CHUNK < rows.length; seq++)
-        await applyChunk(db, caller, resource.id, seq, rows.slice(seq * CSV_CHUNK, (seq + 1) * CSV_CHUNK));
-      return await finishImport(db, caller, resource.id, "completed", ip);
-    } catch (error) {
-      await failImport(db, caller, resource.id, (error as Error).message).catch(() => {});
-      throw error;
-    }
-  };
-  if (rows.length <= SYNC_ROWS) return { resource: await run(), done: Promise.resolve() };
-  // Answered as started, whatever the background has done by now: a large upload is always `processing`.
-  return { resource, done: run().then(() => {}) };
+  { idempotencyKey, worker }: ImportCsvExtras,
+): Promise<{ resource: ImportResource; existing: boolean }> {
+  const csv = readCsv(upload.stream);
+  let job: { id: string | null; inline: boolean } = { id: null, inline: false };
+  let started: Awaited<ReturnType<typeof startImport>>;
+  try {
+    const header = await csv.rows.next();
+    if (header.done)
+      throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
+    const rest: AsyncIterable<ChunkRow> = { [Symbol.asyncIterator]: () => csv.rows };
+    started = await startImport(
+      db,
+      caller,
+      {
+        object,
+        options,
+        headers: header.value.cells,
+        source: { kind: "file", ...(upload.name ? { name: upload.name } : {}) },
+      },
+      ip,
+      {
+        // The file's name is not part of the request's meaning; its bytes are.
+        idempotency: idempotencyKey
+          ? { key: idempotencyKey, hash: () => requestHash({ object, options, file_sha256: csv.digest() }) }
+          : null,
+        within: async (tx, importId) => {
+          const { total_rows } = await stageRows(tx, importId, rest);
+          const inline = total_rows <= SYNC_ROWS;
+          job = { id: await worker.enqueue(tx, importId, { inline }), inline };
+          return { total_rows };
+        },
+      },
+    );
+  } catch (error) {
+    csv.discard();
+    throw error;
+  }
+  if (started.existing) return started;
+  const id = started.resource.id;
+  if (!job.inline || !job.id) {
+    worker.wake();
+    return started;
+  }
+  await worker.runInline(id, job.id);
+  return { resource: importResource(await getImport(db, caller.program.id, id)), existing: false };
 }

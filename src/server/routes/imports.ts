@@ -1,10 +1,11 @@
+import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
-import { importCsv } from "../imports/csvImport";
+import { type CsvUpload, importCsv } from "../imports/csvImport";
 import { idempotencyKeyOf, requestHash } from "../imports/idempotency";
 import {
   applyChunk,
@@ -15,6 +16,8 @@ import {
   importResource,
   startImport,
 } from "../imports/pipeline";
+import { dropStaged } from "../imports/staging";
+import { UploadWorker } from "../imports/worker";
 import type { Mailer } from "../outbox";
 import { sendOutbox } from "../outbox";
 import { decodeCursor, encodeCursor, pageQuery } from "./paging";
@@ -55,6 +58,14 @@ export async function importRoutes(
   const afterImport = () => {
     if (mailer) void sendOutbox(db, mailer).catch(() => {});
   };
+  const uploads = new UploadWorker(db, {
+    completed: afterImport,
+    error: (error) => app.log.error(error),
+  });
+  await uploads.start();
+  // Before anything closes (onClose hooks of the root, like the database's, may run first): the chunk
+  // in hand finishes, the rest waits for the next start.
+  app.addHook("preClose", () => uploads.stop());
 
   api.post(
     "/v1/import/:object",
@@ -69,10 +80,15 @@ export async function importRoutes(
       const { object } = request.params;
       const opts = request.query;
       const caller = await requireImporter(db, request, { object, options: opts, source: { kind: "file" } });
-      const file = await readCsvBody(request);
-      const { resource, done } = await importCsv(db, caller, object, opts, file, request.ip);
-      done.then(afterImport, (error) => request.log.error(error));
-      return reply.status(resource.status === "processing" ? 202 : 201).send(resource);
+      const idempotencyKey = idempotencyKeyOf(request);
+      const upload = await csvBodyOf(request);
+      const { resource, existing } = await importCsv(db, caller, object, opts, upload, request.ip, {
+        idempotencyKey,
+        worker: uploads,
+      });
+      if (existing) reply.header("idempotent-replayed", "true");
+      const status = resource.status === "processing" ? 202 : existing ? 200 : 201;
+      return reply.status(status).send(resource);
     },
   );
 
@@ -153,6 +169,7 @@ export async function importRoutes(
         const partial = request.body?.partial === true;
         const done = await finishImport(db, caller, request.params.id, to, request.ip, { partial });
         if (to === "completed") afterImport();
+        else await dropStaged(db, done.id); // an upload's rows still to apply
         return done;
       },
     );
@@ -214,15 +231,13 @@ export async function importRoutes(
   );
 }
 
-/** The uploaded CSV: the multipart field `file`, or the body itself. */
-async function readCsvBody(request: FastifyRequest): Promise<{ text: string; name: string | null }> {
+/** The uploaded CSV as a stream: the multipart field `file`, or the body itself. */
+async function csvBodyOf(request: FastifyRequest): Promise<CsvUpload> {
   if (request.isMultipart()) {
     for await (const part of request.parts()) {
-      if (part.type === "file" && part.fieldname === "file") {
-        const buffer = await part.toBuffer();
-        return { text: buffer.toString("utf8"), name: part.filename || null };
-      }
-      if (part.type === "file") await part.toBuffer();
+      if (part.type === "file" && part.fieldname === "file")
+        return { stream: part.file, name: part.filename || null };
+      if (part.type === "file") part.file.resume();
     }
     throw new ApiError(
       400,
@@ -230,7 +245,7 @@ async function readCsvBody(request: FastifyRequest): Promise<{ text: string; nam
       "The upload has no field 'file'; send the CSV as -F file=@data.csv",
     );
   }
-  if (typeof request.body === "string") return { text: request.body, name: null };
+  if (request.body instanceof Readable) return { stream: request.body, name: null };
   throw new ApiError(
     415,
     "unsupported_media_type",

@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase, quoteIdent } from "../src/server/db/database";
+import type { Figure } from "./measure";
+import { sheetOf } from "./rows";
+
+const SIZES = [100_000, 500_000] as const;
+const KEY = "bench-upload-admin-key-0001";
+const n = (x: number) => x.toLocaleString("en-US");
+const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A CSV cell as a spreadsheet would write it. */
+const cell = (v: unknown) => {
+  const s = String(v ?? "");
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The service's resident memory now and at its peak (Linux's VmRSS and VmHWM), in MB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/**
+ * The CSV upload path, as a user meets it: the service in a process of its own (`npm run server`'s
+ * entry, PGlite in a temp folder or a PostgreSQL schema of its own), a file of partners POSTed as
+ * text/csv, timed from the first byte sent until the worker has completed the import (polled).
+ * Beside each: the service's resident memory at its peak, against its memory when idle after start.
+ */
+export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPerSecond: number) {
+  const figures: Figure[] = [];
+  for (const size of SIZES) {
+    const dir = mkdtempSync(join(tmpdir(), "importer-bench-"));
+    const schema = `bench_${randomBytes(6).toString("hex")}`;
+    const config = join(dir, "program.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        program: { key: "upload", name: "Bench upload", currency: "USD" },
+        groups: [{ key: "default", name: "Default", default: true }],
+        users: [{ email: "admin@bench.test", role: "admin", api_key: KEY }],
+      }),
+    );
+    let env: Record<string, string> = { IMPORTER_DATA_DIR: join(dir, "data"), IMPORTER_CONFIG: config };
+    if (engine === "postgres") {
+      const base = process.env.DATABASE_URL as string;
+      await (await openDatabase({ url: base, schema })).close();
+      const url = new URL(base);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      env = { DATABASE_URL: url.toString(), IMPORTER_CONFIG: config };
+    }
+    const sheet = sheetOf("partners", size, size + 1);
+    const csv = `${[sheet.headers, ...sheet.rows].map((r) => r.map(cell).join(",")).join("\n")}\n`;
+    const service = await startService(env);
+    try {
+      const idle = memoryOf(service.pid);
+      const started = process.hrtime.bigint();
+      const answer = await fetch(`${service.url}/v1/import/partners`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "text/csv" },
+        body: csv,
+      });
+      const body = (await answer.json()) as { id: string; status: string };
+      if (answer.status !== 202) throw new Error(`upload: ${answer.status} ${JSON.stringify(body)}`);
+      const staged = Number(process.hrtime.bigint() - started) / 1e9;
+      let done: { status: string; counts: { rows: number; created: number; skipped: number } };
+      for (;;) {
+        const r = await fetch(`${service.url}/v1/imports/${body.id}`, {
+          headers: { authorization: `Bearer ${KEY}` },
+        });
+        done = (await r.json()) as typeof done;
+        if (done.status !== "processing") break;
+        await sleep(100);
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const memory = memoryOf(service.pid);
+      progress(
+        `${engine}: CSV upload of ${n(size)} partners: answered (staged) in ${staged.toFixed(1)} s, ` +
+          `${done.status} in ${seconds.toFixed(1)} s; peak RSS ${memory.peak.toFixed(0)} MB (idle ${idle.rss.toFixed(0)} MB)`,
+      );
+      if (done.status !== "completed") throw new Error(`the upload ended ${done.status}`);
+      figures.push(
+        {
+          name: `server (${engine}): CSV upload of ${n(size)} partners (${(csv.length / 1e6).toFixed(0)} MB), staged then applied by the worker`,
+          unit: "rows/s",
+          value: size / seconds,
+          baseline: chunkApiRowsPerSecond,
+          baselineName: "the chunk API (chunks of 2,000), measured above",
+          higherIsBetter: true,
+          note: `${seconds.toFixed(1)} s, answered 202 after ${staged.toFixed(1)} s; created ${n(done.counts.created)}, skipped ${n(done.counts.skipped)}`,
+        },
+        {
+          name: `server (${engine}): the service's peak memory over a CSV upload of ${n(size)} partners`,
+          unit: "MB",
+          value: memory.peak,
+          baseline: idle.rss,
+          baselineName: "the same process idle, after start",
+          higherIsBetter: false,
+        },
+      );
+    } finally {
+      service.child.kill("SIGTERM");
+      await service.exited;
+      if (engine === "postgres") {
+        const db = await openDatabase({ url: process.env.DATABASE_URL as string });
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_pgboss`)} CASCADE`);
+        await db.close();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return figures;
+}
+
+async function startService(env: Record<string, string>) {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    cwd: join(__dirname, ".."),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", () => {
+      const m = /service on (http:\/\/\S+)/.exec(output);
+      if (m?.[1]) resolve(m[1]);
+    });
+    exited.then(() => reject(new Error(`The service exited before listening:\n${output}`)));
+  });
+  return { child, pid: child.pid as number, url, exited };
+}
