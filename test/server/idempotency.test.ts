@@ -68,6 +68,18 @@ describe.each(engines())("safe to repeat (%s)", (engine) => {
     });
   });
 
+  it("describes the chunk protocol's answers in /v1/openapi.json, refusals included", async () => {
+    const doc = (await s.call("GET", "/v1/openapi.json", { key: null })).body;
+    const chunk = doc.paths["/v1/imports/{id}/chunks/{seq}"].put;
+    expect(
+      chunk.responses["200"].content["application/json"].schema.properties.counts.properties,
+    ).toHaveProperty("repeats");
+    expect(chunk.responses["409"].description).toContain("chunk_mismatch");
+    const complete = doc.paths["/v1/imports/{id}/complete"].post;
+    expect(complete.responses["409"].description).toContain("rows_missing");
+    expect(Object.keys(doc.paths["/v1/imports"].post.responses).sort()).toEqual(["200", "201", "422"]);
+  });
+
   describe("chunks", () => {
     it("a chunk sent again with other rows is 409 chunk_mismatch and changes nothing", async () => {
       const { body } = await start({ total_rows: 4 });

@@ -1,7 +1,8 @@
 /**
- * What /v1/openapi.json says of the two ways to start an import beyond what their validated schemas
- * give: the upload's bodies (a stream its route reads itself, so no validation schema describes it),
- * the Idempotency-Key header, and the upload's answers. Plain JSON Schema: documentation only.
+ * What /v1/openapi.json says of the import routes beyond what their validated schemas give: the
+ * upload's bodies (a stream its route reads itself, so no validation schema describes it), the
+ * Idempotency-Key header, and the answers of the upload and of the chunk protocol. Plain JSON Schema:
+ * documentation only (the answers are not filtered through it).
  */
 
 const errorBody = {
@@ -88,9 +89,104 @@ const upload = {
   },
 };
 
+const issue = {
+  type: "object",
+  required: ["row", "column", "field", "severity", "code", "message"],
+  properties: {
+    row: { type: "integer" },
+    column: { type: ["integer", "null"] },
+    field: { type: ["string", "null"] },
+    severity: { type: "string", enum: ["error", "warning"] },
+    code: {
+      type: "string",
+      description:
+        "Stable: required, invalid_email, duplicate_in_file, unknown_partner, customer_not_found, transaction_exists, reward_exists, already_imported, row_already_sent, …",
+    },
+    message: { type: "string" },
+  },
+};
+
+const rowResult = {
+  type: "object",
+  required: ["row", "outcome", "object_key", "issues"],
+  properties: {
+    row: { type: "integer" },
+    outcome: { type: "string", enum: ["created", "updated", "skipped"] },
+    object_key: { type: ["string", "null"] },
+    issues: { type: "array", items: issue },
+    amount_usd_cents: {
+      type: "integer",
+      description: "Rewards: the USD cents issued (or that a dry run would)",
+    },
+    repeat: {
+      type: "boolean",
+      description: "The row matched a record an earlier import created, or an earlier row of this one",
+    },
+  },
+};
+
+const chunkResult = {
+  type: "object",
+  required: ["import_id", "seq", "replayed", "results", "counts"],
+  properties: {
+    import_id: { type: "string", format: "uuid" },
+    seq: { type: "integer" },
+    replayed: {
+      type: "boolean",
+      description: "The chunk was applied before: its stored results, nothing changed",
+    },
+    results: { type: "array", items: rowResult },
+    counts,
+  },
+};
+
+const started = {
+  ...importResource,
+  properties: {
+    ...importResource.properties,
+    header_alerts: { type: "array", items: issue, description: "Warnings about the header row" },
+  },
+};
+
+const ANSWERS: Record<string, Record<number, object>> = {
+  "POST /v1/imports": {
+    200: json(started, "The import started earlier with this client_token or Idempotency-Key"),
+    201: json(started, "The import, started"),
+    422: json(errorBody, "invalid_headers (details.alerts), or idempotency_mismatch"),
+  },
+  "PUT /v1/imports/:id/chunks/:seq": {
+    200: json(chunkResult, "Each row's result, and the chunk's counts"),
+    400: json(errorBody, "invalid_request: a row number twice in the chunk, or a malformed body"),
+    404: json(errorBody, "not_found: no such import in this program"),
+    409: json(
+      errorBody,
+      "chunk_mismatch: this seq was applied before with other rows; import_closed: the import takes no more rows",
+    ),
+  },
+  "POST /v1/imports/:id/complete": {
+    200: json(importResource, "The import, completed (completing again answers the same)"),
+    409: json(
+      errorBody,
+      'rows_missing: fewer rows than total_rows arrived (details: total_rows, received, missing; send {"partial": true} to end it as it is); import_closed',
+    ),
+  },
+  "POST /v1/imports/:id/cancel": {
+    200: json(importResource, "The import, cancelled"),
+    409: json(errorBody, "import_closed: it has ended already"),
+  },
+  "GET /v1/imports/:id": {
+    200: json(importResource, "The import: status, total_rows, counts so far, error"),
+    404: json(errorBody, "not_found"),
+  },
+};
+
 /** Adds the documentation above to the routes it is for; leaves the others as they are. */
 export function documentImportRoutes(method: string, url: string, schema: Record<string, unknown>) {
   if (method === "POST" && url === "/v1/import/:object") return { ...schema, ...upload };
-  if (method === "POST" && url === "/v1/imports") return { ...schema, headers: idempotencyKey };
-  return schema;
+  const answers = ANSWERS[`${method} ${url}`];
+  const documented = answers
+    ? { ...schema, response: { ...(schema.response as object), ...answers } }
+    : schema;
+  if (method === "POST" && url === "/v1/imports") return { ...documented, headers: idempotencyKey };
+  return documented;
 }
