@@ -1,11 +1,11 @@
 import {
   BASE_OBJECTS,
   type BaseObject,
-  type Repeats,
   NOT_IMPORTABLE,
   OBJECT_LABELS,
   OBJECTS,
   type ObjectName,
+  type Repeats,
 } from "./catalogue";
 import type { FieldDef } from "./fields";
 import type { CustomField, Group, ProgramCatalogue } from "./program";

@@ -87,6 +87,7 @@ describe("the catalogue", () => {
       "status",
       "decline_reason",
       "is_external",
+      "key",
     ]);
     expect(required("rewards")).toEqual([
       "partner_email",

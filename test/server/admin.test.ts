@@ -43,6 +43,10 @@ interface Run {
   stderr: string;
 }
 
+// Each test starts several tsx processes that each open PGlite and migrate it: a minute or more on a
+// busy 2-core machine.
+jest.setTimeout(240_000);
+
 describe("npm run admin", () => {
   let dir: string;
   let dataDir: string;
@@ -59,7 +63,7 @@ describe("npm run admin", () => {
       execFile(
         TSX,
         ["src/server/admin.ts", ...args],
-        { cwd: ROOT, env: { ...env, IMPORTER_DATA_DIR: dataDir }, timeout: 20_000 },
+        { cwd: ROOT, env: { ...env, IMPORTER_DATA_DIR: dataDir }, timeout: 90_000 },
         (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
       );

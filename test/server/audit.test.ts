@@ -50,7 +50,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
     });
     await s.call("POST", `/v1/imports/${id}/complete`);
 
-    const options = { group_key: null, send_invites: true, dry_run: false };
+    const options = { group_key: null, send_invites: true, dry_run: false, allow_repeats: false };
     const source = { kind: "sheet", name: "Partners tab" };
     expect(await only("import.started")).toEqual([
       expect.objectContaining({
@@ -69,7 +69,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
         import_id: id,
         options,
         source,
-        counts: { rows: 2, created: 1, updated: 0, skipped: 1 },
+        counts: { rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 },
       }),
     ]);
     const [entry] = await only("import.completed");
@@ -90,7 +90,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
         actor: "admin@acme.test",
         object: "partners",
         import_id: other.body.id,
-        counts: { rows: 1, created: 1, updated: 0, skipped: 0 },
+        counts: { rows: 1, created: 1, updated: 0, skipped: 0, repeats: 0 },
       }),
     ]);
     expect((await only("import.completed")).map((e) => e.import_id)).toEqual([id]);
@@ -115,7 +115,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
         actor: "admin@acme.test",
         object: "partners",
         import_id: null,
-        options: { group_key: null, send_invites: false, dry_run: true },
+        options: { group_key: null, send_invites: false, dry_run: true, allow_repeats: false },
         source: { kind: "file", name: "ps.csv" },
         detail: expect.objectContaining({
           alerts: [expect.objectContaining({ code: "unknown_header", column: 2 })],

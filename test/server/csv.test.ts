@@ -41,7 +41,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
       expect(r.body).toMatchObject({
         status: "completed",
         total_rows: 3,
-        counts: { rows: 3, created: 3, updated: 0, skipped: 0 },
+        counts: { rows: 3, created: 3, updated: 0, skipped: 0, repeats: 0 },
       });
       // The BOM is not part of the (quoted) first header, and no value keeps a "\r" from the line ends.
       expect(await stored("ada")).toMatchObject({
@@ -85,7 +85,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
       expect(r.body).toMatchObject({
         status: "completed",
         options: { dry_run: true, send_invites: true },
-        counts: { rows: 2, created: 1, updated: 0, skipped: 1 },
+        counts: { rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 },
       });
       expect(await count("partners")).toBe(0);
       expect(await count("outbox")).toBe(0);
@@ -96,7 +96,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
       const r = await upload(
         `${HEADER}\nada@example.com,ada,"Ada\nLovelace",North\n\nbryn@example.com,bryn,Bryn,Nowhere\n\n`,
       );
-      expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1 });
+      expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 });
       const report = (await s.call("GET", `/v1/imports/${r.body.id}/report`)).body.results;
       expect(report.map((x: { row: number; outcome: string }) => [x.row, x.outcome])).toEqual([
         [2, "created"],
@@ -140,7 +140,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
     }
     expect(current).toMatchObject({
       status: "completed",
-      counts: { rows: total, created: total, updated: 0, skipped: 0 },
+      counts: { rows: total, created: total, updated: 0, skipped: 0, repeats: 0 },
       error: null,
     });
     expect(await count("partners")).toBe(total);

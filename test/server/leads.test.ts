@@ -109,13 +109,19 @@ describe.each(engines())("leads (%s)", (engine) => {
     ]);
   });
 
-  it("creates a lead each time when it has no external_key", async () => {
+  it("creates a lead without external_key once: imported again, it is a repeat; allowed, a new lead", async () => {
     const row = ["ada", "joe@example.com", "Joe", "Kirby", "", "", 10, ""];
     const first = await importRows(s, "leads", H, [row], referral);
     const second = await importRows(s, "leads", H, [row], referral);
-    expect([...first.results, ...second.results].map((r) => r.outcome)).toEqual(["created", "created"]);
+    const third = await importRows(s, "leads", H, [row], { ...referral, allow_repeats: true });
+    expect([...first.results, ...second.results, ...third.results].map((r) => r.outcome)).toEqual([
+      "created",
+      "skipped",
+      "created",
+    ]);
+    expect(second.results[0].issues[0].code).toBe("already_imported");
     expect(first.results[0].object_key).toMatch(/^lead-\d+$/);
-    expect(second.results[0].object_key).not.toBe(first.results[0].object_key);
+    expect(third.results[0].object_key).not.toBe(first.results[0].object_key);
   });
 
   it("stores the group's lead form fields", async () => {

@@ -34,7 +34,7 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
       object: "partners",
       status: "processing",
       total_rows: 2,
-      counts: { rows: 0, created: 0, updated: 0, skipped: 0 },
+      counts: { rows: 0, created: 0, updated: 0, skipped: 0, repeats: 0 },
       chunks_received: 0,
       user: "admin@acme.test",
       completed_at: null,
@@ -137,13 +137,14 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
     expect(second.body.replayed).toBe(true);
     expect(second.body.results).toEqual(first.body.results);
     expect(second.body.counts).toEqual(first.body.counts);
-    // Even with other rows under the same number, a chunk is applied once.
+    // Other rows under the same number are refused, never silently dropped as a replay.
     const changed = await send(imp.id, 0, numbered(2, [["ada@example.com", "ada", "Changed", "South"]]));
-    expect(changed.body).toMatchObject({ replayed: true, results: first.body.results });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.code).toBe("chunk_mismatch");
 
     expect(await partners()).toEqual(stored);
     expect(await getImport(imp.id)).toMatchObject({
-      counts: { rows: 2, created: 2, updated: 0, skipped: 0 },
+      counts: { rows: 2, created: 2, updated: 0, skipped: 0, repeats: 0 },
       chunks_received: 1,
     });
   });
@@ -166,7 +167,13 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
     expect(copies.map((c) => c.body.replayed).sort()).toEqual([false, true, true]);
     for (const c of copies) expect(c.body.results).toEqual(copies[0]?.body.results);
     expect(await partners()).toHaveLength(2);
-    expect((await getImport(imp.id)).counts).toEqual({ rows: 2, created: 2, updated: 0, skipped: 0 });
+    expect((await getImport(imp.id)).counts).toEqual({
+      rows: 2,
+      created: 2,
+      updated: 0,
+      skipped: 0,
+      repeats: 0,
+    });
   });
 
   it("applies two different chunks sent at once, each once, and adds up their counts", async () => {
@@ -193,9 +200,15 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
     ]);
     expect([a?.status, b?.status]).toEqual([200, 200]);
     expect([a?.body.replayed, b?.body.replayed]).toEqual([false, false]);
-    expect(a?.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0 });
-    expect(b?.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1 });
-    expect((await getImport(imp.id)).counts).toEqual({ rows: 4, created: 2, updated: 1, skipped: 1 });
+    expect(a?.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0, repeats: 0 });
+    expect(b?.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 });
+    expect((await getImport(imp.id)).counts).toEqual({
+      rows: 4,
+      created: 2,
+      updated: 1,
+      skipped: 1,
+      repeats: 0,
+    });
     expect((await partners()).map((p: { partner_key: string }) => p.partner_key).sort()).toEqual([
       "ada",
       "bryn",
@@ -236,14 +249,15 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
       "bryn",
     ]);
     // Whichever went first, the chunks' counts add up to the import's.
-    const sum = (k: "rows" | "created" | "updated" | "skipped") =>
+    const sum = (k: "rows" | "created" | "updated" | "skipped" | "repeats") =>
       (a?.body.counts[k] ?? 0) + (b?.body.counts[k] ?? 0);
-    const total = { rows: 3, created: 2, updated: 0, skipped: 1 };
+    const total = { rows: 3, created: 2, updated: 0, skipped: 1, repeats: 0 };
     expect({
       rows: sum("rows"),
       created: sum("created"),
       updated: sum("updated"),
       skipped: sum("skipped"),
+      repeats: sum("repeats"),
     }).toEqual(total);
     expect((await getImport(imp.id)).counts).toEqual(total);
   });
@@ -311,14 +325,17 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
       status: "completed",
-      counts: { rows: 1, created: 1, updated: 0, skipped: 0 },
+      counts: { rows: 1, created: 1, updated: 0, skipped: 0, repeats: 0 },
       completed_at: expect.any(String),
     });
     const second = await s.call("POST", `/v1/imports/${imp.id}/complete`);
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
     expect(await audit("import.completed")).toEqual([
-      expect.objectContaining({ import_id: imp.id, counts: { rows: 1, created: 1, updated: 0, skipped: 0 } }),
+      expect.objectContaining({
+        import_id: imp.id,
+        counts: { rows: 1, created: 1, updated: 0, skipped: 0, repeats: 0 },
+      }),
     ]);
   });
 
@@ -373,7 +390,7 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
       ["created", "bryn"],
     ]);
     const done = await s.call("POST", `/v1/imports/${imp.id}/complete`);
-    expect(done.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0 });
+    expect(done.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0, repeats: 0 });
 
     expect(await partners()).toEqual(before);
     expect((await s.call("GET", "/v1/partners?key=bryn")).body.data).toEqual([]);
@@ -416,9 +433,9 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
         ["dee@example.com", "dee", "", "South"],
       ]),
     );
-    expect(a.body.counts).toEqual({ rows: 3, created: 1, updated: 1, skipped: 1 });
-    expect(b.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1 });
-    const total = { rows: 5, created: 2, updated: 1, skipped: 2 };
+    expect(a.body.counts).toEqual({ rows: 3, created: 1, updated: 1, skipped: 1, repeats: 0 });
+    expect(b.body.counts).toEqual({ rows: 2, created: 1, updated: 0, skipped: 1, repeats: 0 });
+    const total = { rows: 5, created: 2, updated: 1, skipped: 2, repeats: 0 };
     expect((await getImport(imp.id)).counts).toEqual(total);
     expect((await s.call("POST", `/v1/imports/${imp.id}/complete`)).body.counts).toEqual(total);
     expect(await audit("import.completed")).toContainEqual(
@@ -446,7 +463,7 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
     ]);
     expect(cy).toMatchObject({ outcome: "updated", object_key: "cy" });
     expect(codes(cy.issues)).toEqual(["warning:ignored_value"]);
-    expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0 });
+    expect(r.body.counts).toEqual({ rows: 2, created: 1, updated: 1, skipped: 0, repeats: 0 });
     expect((await s.call("GET", "/v1/partners?key=ada")).body.data).toHaveLength(1);
   });
 
@@ -464,7 +481,7 @@ describe.each(engines())("the import protocol (%s)", (engine) => {
       expect(codes(result.issues)).toEqual(["warning:ignored_value"]);
       expect(result.issues[0].message).toMatch(/blank/);
     }
-    expect(r.body.counts).toEqual({ rows: 3, created: 1, updated: 0, skipped: 2 });
+    expect(r.body.counts).toEqual({ rows: 3, created: 1, updated: 0, skipped: 2, repeats: 0 });
   });
 
   it("pages through the history newest first without losing an import", async () => {

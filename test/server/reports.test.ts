@@ -48,7 +48,7 @@ describe.each(engines())("import reports and history (%s)", (engine) => {
     expect(report.body.import).toMatchObject({
       id,
       status: "completed",
-      counts: { rows: 4, created: 1, updated: 1, skipped: 2 },
+      counts: { rows: 4, created: 1, updated: 1, skipped: 2, repeats: 0 },
     });
     expect(report.body.results.map((r: Record<string, unknown>) => Object.keys(r).sort())).toEqual(
       Array(4).fill(["issues", "object_key", "outcome", "row"]),

@@ -56,7 +56,13 @@ describe.each(engines())("SQL statements a chunk runs (%s)", (engine) => {
     try {
       const r = await s.call("PUT", `/v1/imports/${started.body.id}/chunks/0`, { body: { rows } });
       expect(r.status).toBe(200);
-      expect(r.body.counts).toEqual({ rows: size, created: size / 2, updated: size / 2, skipped: 0 });
+      expect(r.body.counts).toEqual({
+        rows: size,
+        created: size / 2,
+        updated: size / 2,
+        skipped: 0,
+        repeats: 0,
+      });
     } finally {
       counter.stop();
     }

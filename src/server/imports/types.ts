@@ -19,6 +19,10 @@ export interface RowResult {
   issues: Issue[];
   /** Rewards: the USD cents issued (or that a dry run would issue). */
   amount_usd_cents?: number;
+  /** The row matched a record an earlier import created, or an earlier row of its import. */
+  repeat?: boolean;
+  /** The fingerprint of the record the row created (kept by the pipeline for the rest of the import). */
+  fingerprint?: string;
 }
 
 export interface ApplyContext {

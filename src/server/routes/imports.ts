@@ -32,6 +32,16 @@ const options = z.object({
   allow_repeats: flag,
 });
 
+/** Documents the header; idempotencyKeyOf checks it, with a message of its own. */
+export const idempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .describe(
+      "1 to 255 visible ASCII characters (a UUID is a good choice). The same key and request give the first answer (the same import, with the header Idempotent-Replayed: true); another request under the key is 422 idempotency_mismatch. Keys are kept with their imports, per program.",
+    ),
+});
+
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const importId = z.object({ id: z.string() });
 /** Where the import history left off: the last import shown. */
@@ -70,7 +80,9 @@ export async function importRoutes(
     "/v1/imports",
     {
       schema: {
-        summary: "Start a chunked import; the same client_token returns the same import",
+        summary:
+          "Start a chunked import; the same client_token, or the same Idempotency-Key and request, returns the same import",
+        headers: idempotencyHeader,
         body: z.object({
           object: z.string(),
           options: options.default({ send_invites: false, dry_run: false, allow_repeats: false }),
@@ -131,13 +143,15 @@ export async function importRoutes(
       `/v1/imports/:id/${action}`,
       {
         schema: {
-          summary: `${action === "complete" ? "Complete" : "Cancel"} an import; the summary`,
+          summary: `${action === "complete" ? "Complete" : "Cancel"} an import; the summary${action === "complete" ? ' (rows missing: 409 rows_missing, unless {"partial": true})' : ""}`,
           params: importId,
+          body: z.object({ partial: z.boolean().optional() }).nullish(),
         },
       },
       async (request) => {
         const caller = await requireImporter(db, request);
-        const done = await finishImport(db, caller, request.params.id, to, request.ip);
+        const partial = request.body?.partial === true;
+        const done = await finishImport(db, caller, request.params.id, to, request.ip, { partial });
         if (to === "completed") afterImport();
         return done;
       },

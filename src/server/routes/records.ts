@@ -25,16 +25,17 @@ const READS: Record<ObjectName, { select: string; key: string; email: string }> 
   },
   transactions: {
     select: `SELECT t.id, t.key, c.key AS customer_key, c.email AS customer_email, t.amount, t.currency,
-      t.happened_on AS created_at, t.category_key, t.product_key, t.metadata, t.created_at AS recorded_at
+      t.happened_on AS created_at, t.category_key, t.product_key, t.metadata, t.import_id, t.import_row,
+      t.created_at AS recorded_at
       FROM transactions t JOIN customers c ON c.id = t.customer_id`,
     key: "t.key",
     email: "c.email",
   },
   rewards: {
-    select: `SELECT t.id, p.key AS partner_key, p.email AS partner_email, t.amount_usd_cents, t.original_amount_cents,
+    select: `SELECT t.id, t.key, p.key AS partner_key, p.email AS partner_email, t.amount_usd_cents, t.original_amount_cents,
       t.original_currency, t.usd_per_unit, t.body, t.target_type,
       COALESCE(tc.key, tt.key) AS target_key, t.rewarded_at AS created_at, t.status, t.decline_reason, t.is_external,
-      t.created_at AS recorded_at
+      t.import_id, t.import_row, t.created_at AS recorded_at
       FROM rewards t JOIN partners p ON p.id = t.partner_id
       LEFT JOIN customers tc ON t.target_type = 'customer' AND tc.id = t.target_id
       LEFT JOIN transactions tt ON t.target_type = 'transaction' AND tt.id = t.target_id`,
@@ -43,7 +44,7 @@ const READS: Record<ObjectName, { select: string; key: string; email: string }> 
   },
   leads: {
     select: `SELECT t.id, t.group_key, p.key AS partner_key, t.email, t.first_name, t.last_name, t.status, t.external_key,
-      t.fields, t.created_at AS recorded_at, t.updated_at FROM leads t JOIN partners p ON p.id = t.partner_id`,
+      t.fields, t.import_id, t.import_row, t.created_at AS recorded_at, t.updated_at FROM leads t JOIN partners p ON p.id = t.partner_id`,
     key: "t.external_key",
     email: "t.email",
   },

@@ -1,5 +1,6 @@
 import { quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
+import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
 import { type Applier, type RowResult, rowIssue, skipped } from "../types";
 
 interface Found {
@@ -11,7 +12,8 @@ interface Found {
 
 /**
  * Leads, into the import's group: the partner must exist (one of another group is a warning); a lead
- * whose external_key is stored is updated, where cells are filled; any other lead is created.
+ * whose external_key is stored is updated, where cells are filled; any other lead is created, once: one
+ * without an external_key is known by its fingerprint (group, partner, email).
  */
 export const applyLeads: Applier = async (ctx, rows) => {
   const { tx, programId } = ctx;
@@ -68,29 +70,60 @@ export const applyLeads: Applier = async (ctx, rows) => {
       updates.push({ id: existing, ...values });
       results.set(r.row, { row: r.row, outcome: "updated", object_key: externalKey ?? null, issues });
     } else {
-      creates.push({ src_row: r.row, external_key: externalKey ?? null, ...values });
+      creates.push({
+        src_row: r.row,
+        external_key: externalKey ?? null,
+        fingerprint: fingerprint(ctx, [group.key, partner.id, (v.email as string).toLowerCase()]),
+        ...values,
+      });
       results.set(r.row, { row: r.row, outcome: "created", object_key: externalKey ?? null, issues });
     }
   }
 
-  if (creates.length) {
+  // A lead with an external_key is known by it; one without, by what it is.
+  const repeats = await findRepeats(
+    ctx,
+    "leads",
+    creates
+      .filter((c) => c.external_key === null)
+      .map((c) => ({ row: c.src_row as number, fingerprint: c.fingerprint as string })),
+  );
+  const toCreate = creates.filter((c) => {
+    const row = c.src_row as number;
+    const repeat = repeats.get(row);
+    if (!repeat) return true;
+    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
+    else {
+      const result = results.get(row) as RowResult;
+      result.issues.push(repeat.issue);
+      result.repeat = true;
+    }
+    return !repeat.skip;
+  });
+
+  if (toCreate.length) {
     // Ids are drawn first so that a lead without an external_key gets its key back to its row.
     const { rows: made } = await tx.query<{ src_row: number; id: number }>(
       `WITH v AS (
          SELECT v.*, nextval(pg_get_serial_sequence('leads', 'id')) AS id
          FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
-           last_name text, status text, external_key text, fields jsonb)
+           last_name text, status text, external_key text, fields jsonb, fingerprint text)
        ), inserted AS (
-         INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key, fields)
-         SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields
+         INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key,
+           fields, import_id, fingerprint, import_row)
+         SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields,
+           $4::uuid, fingerprint, src_row
          FROM v
        )
        SELECT src_row, id FROM v`,
-      [programId, JSON.stringify(creates), group.key],
+      [programId, JSON.stringify(toCreate), group.key, ctx.importId],
     );
+    const fingerprints = new Map(toCreate.map((c) => [c.src_row as number, c.fingerprint as string]));
     for (const m of made) {
       const result = results.get(m.src_row);
-      if (result && result.object_key === null) result.object_key = `lead-${m.id}`;
+      if (!result) continue;
+      if (result.object_key === null) result.object_key = `lead-${m.id}`;
+      result.fingerprint = fingerprints.get(m.src_row);
     }
   }
   // An updated lead moves into the import's group: its form's fields and checks are that group's.

@@ -1,16 +1,20 @@
 import { type CheckedRow, type Issue, isIsoDate, quote } from "../../../core";
+import { distinctTexts } from "../matching";
+import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
 interface Found {
-  kind: "partner" | "customer" | "transaction";
+  kind: "partner" | "customer" | "transaction" | "reward";
   id: number;
   key: string;
   email: string | null;
 }
 
 /**
- * Rewards: always created, for an existing partner and, when a target is named, an existing customer or
+ * Rewards: created once, for an existing partner and, when a target is named, an existing customer or
  * transaction; the amount is converted to US cents with the program's rates, and the original is kept.
+ * A reward with a key is created once (a stored key is skipped); one without is known by its fingerprint,
+ * so the same sheet imported twice pays once.
  */
 export const applyRewards: Applier = async (ctx, rows) => {
   const { tx, programId } = ctx;
@@ -26,8 +30,17 @@ export const applyRewards: Applier = async (ctx, rows) => {
      UNION ALL
      SELECT 'customer', id, key, NULL FROM customers WHERE program_id = $1 AND key = ANY($4::text[])
      UNION ALL
-     SELECT 'transaction', id, key, NULL FROM transactions WHERE program_id = $1 AND key = ANY($5::text[])`,
-    [programId, texts("partner_key"), texts("partner_email"), targets("customer"), targets("transaction")],
+     SELECT 'transaction', id, key, NULL FROM transactions WHERE program_id = $1 AND key = ANY($5::text[])
+     UNION ALL
+     SELECT 'reward', id, key, NULL FROM rewards WHERE program_id = $1 AND key = ANY($6::text[])`,
+    [
+      programId,
+      texts("partner_key"),
+      texts("partner_email"),
+      targets("customer"),
+      targets("transaction"),
+      distinctTexts(rows, "key"),
+    ],
   );
   const index = (kind: Found["kind"], by: (f: Found) => string | null) =>
     new Map(found.filter((f) => f.kind === kind).map((f) => [by(f), f.id]));
@@ -37,6 +50,8 @@ export const applyRewards: Applier = async (ctx, rows) => {
     customer: index("customer", (f) => f.key),
     transaction: index("transaction", (f) => f.key),
   };
+
+  const storedKeys = new Set(found.filter((f) => f.kind === "reward").map((f) => f.key));
 
   const results = new Map<number, RowResult>();
   const creates: Record<string, unknown>[] = [];
@@ -77,6 +92,9 @@ export const applyRewards: Applier = async (ctx, rows) => {
     const rate = usdPerUnit(ctx, currency);
     if (rate === undefined) issues.push(noRateIssue(ctx, r, currency));
 
+    const key = v.key as string | undefined;
+    if (key !== undefined && storedKeys.has(key)) issues.push(rewardExists(ctx, r.row, key));
+
     if (issues.length || partnerId === undefined || rate === undefined) {
       results.set(r.row, skipped(r.row, issues));
       continue;
@@ -86,8 +104,19 @@ export const applyRewards: Applier = async (ctx, rows) => {
         ? (v.amount_in_cents as number)
         : Math.round((v.amount_in_dollars as number) * 100);
     const usdCents = Math.round(cents * rate);
+    const at = rewardedAt(v.created_at as string | undefined);
     creates.push({
       src_row: r.row,
+      key: key ?? null,
+      fingerprint: fingerprint(ctx, [
+        partnerId,
+        cents,
+        currency,
+        v.body,
+        targetType ?? null,
+        targetKey ?? null,
+        at,
+      ]),
       partner_id: partnerId,
       amount_usd_cents: usdCents,
       original_amount_cents: cents,
@@ -96,7 +125,7 @@ export const applyRewards: Applier = async (ctx, rows) => {
       body: v.body,
       target_type: targetType ?? null,
       target_id: targetId ?? null,
-      rewarded_at: rewardedAt(v.created_at as string | undefined),
+      rewarded_at: at,
       status: v.status ?? null,
       decline_reason: v.decline_reason ?? null,
       is_external: v.is_external ?? null,
@@ -110,33 +139,75 @@ export const applyRewards: Applier = async (ctx, rows) => {
     });
   }
 
-  if (creates.length) {
-    // Ids are drawn first so that each new reward's key goes back to the row it came from.
+  // A reward with a key is known by it; one without, by what it is.
+  const repeats = await findRepeats(
+    ctx,
+    "rewards",
+    creates
+      .filter((c) => c.key === null)
+      .map((c) => ({ row: c.src_row as number, fingerprint: c.fingerprint as string })),
+  );
+  const toCreate = creates.filter((c) => {
+    const repeat = repeats.get(c.src_row as number);
+    if (!repeat) return true;
+    const row = c.src_row as number;
+    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
+    else {
+      const result = results.get(row) as RowResult;
+      result.issues.push(repeat.issue);
+      result.repeat = true;
+    }
+    return !repeat.skip;
+  });
+
+  if (toCreate.length) {
+    // Ids are drawn first so that each new reward's key goes back to the row it came from. A key stored by
+    // a concurrent import meanwhile is skipped, as a stored one is.
     const { rows: made } = await tx.query<{ src_row: number; id: number }>(
       `WITH v AS (
          SELECT v.*, nextval(pg_get_serial_sequence('rewards', 'id')) AS id
-         FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, amount_usd_cents bigint,
-           original_amount_cents bigint, original_currency text, usd_per_unit double precision, body text,
-           target_type text, target_id bigint, rewarded_at timestamptz, status text, decline_reason text,
-           is_external boolean)
+         FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, key text, fingerprint text, partner_id bigint,
+           amount_usd_cents bigint, original_amount_cents bigint, original_currency text,
+           usd_per_unit double precision, body text, target_type text, target_id bigint, rewarded_at timestamptz,
+           status text, decline_reason text, is_external boolean)
        ), inserted AS (
-         INSERT INTO rewards (id, program_id, partner_id, amount_usd_cents, original_amount_cents, original_currency,
-           usd_per_unit, body, target_type, target_id, rewarded_at, status, decline_reason, is_external, import_id)
-         SELECT id, $1, partner_id, amount_usd_cents, original_amount_cents, original_currency, usd_per_unit, body,
-           target_type, target_id, rewarded_at, COALESCE(status, 'pending'), decline_reason,
-           COALESCE(is_external, false), $3::uuid
+         INSERT INTO rewards (id, program_id, key, fingerprint, import_row, partner_id, amount_usd_cents,
+           original_amount_cents, original_currency, usd_per_unit, body, target_type, target_id, rewarded_at,
+           status, decline_reason, is_external, import_id)
+         SELECT id, $1, key, fingerprint, src_row, partner_id, amount_usd_cents, original_amount_cents,
+           original_currency, usd_per_unit, body, target_type, target_id, rewarded_at, COALESCE(status, 'pending'),
+           decline_reason, COALESCE(is_external, false), $3::uuid
          FROM v
+         ON CONFLICT (program_id, key) DO NOTHING
+         RETURNING id
        )
-       SELECT src_row, id FROM v`,
-      [programId, JSON.stringify(creates), ctx.importId],
+       SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`,
+      [programId, JSON.stringify(toCreate), ctx.importId],
     );
-    for (const m of made) {
-      const result = results.get(m.src_row);
-      if (result) result.object_key = `reward-${m.id}`;
+    const ids = new Map(made.map((m) => [m.src_row, m.id]));
+    for (const c of toCreate) {
+      const row = c.src_row as number;
+      const id = ids.get(row);
+      const result = results.get(row) as RowResult;
+      if (id === undefined) results.set(row, skipped(row, [rewardExists(ctx, row, c.key as string)]));
+      else {
+        result.object_key = (c.key as string | null) ?? `reward-${id}`;
+        result.fingerprint = c.fingerprint as string;
+      }
     }
   }
   return rows.map((r) => results.get(r.row) as RowResult);
 };
+
+function rewardExists(ctx: ApplyContext, row: number, key: string): Issue {
+  return rowIssue(
+    ctx,
+    row,
+    "key",
+    "reward_exists",
+    `A reward with key ${quote(key)} exists already; a reward is created once, so this row was skipped (use a new key for a new reward)`,
+  );
+}
 
 /** US dollars per unit of a currency: 1 for USD, else the program's rate, if it has one. */
 function usdPerUnit(ctx: ApplyContext, currency: string): number | undefined {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
+import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
 interface Customer {
@@ -11,7 +12,8 @@ interface Customer {
 
 /**
  * Transactions: each belongs to an existing customer, named by customer_key, else customer_email.
- * They are never updated: a key the program already has is skipped. Blank currency: the program's.
+ * They are never updated: a key the program already has is skipped. Blank currency: the program's. One
+ * without a key is known by its fingerprint, so the same sheet imported twice records it once.
  */
 export const applyTransactions: Applier = async (ctx, rows) => {
   const { tx, programId } = ctx;
@@ -34,34 +36,73 @@ export const applyTransactions: Applier = async (ctx, rows) => {
       results.set(r.row, skipped(r.row, [named.error]));
       continue;
     }
-    const key = (r.record.key as string | undefined) ?? `txn_${randomUUID()}`;
+    const given = r.record.key as string | undefined;
+    const key = given ?? `txn_${randomUUID()}`;
+    const currency = r.record.currency ?? ctx.program.program.currency;
+    const metadata = (r.record.metadata ?? {}) as Record<string, unknown>;
     inserts.push({
+      src_row: r.row,
+      keyed: given !== undefined,
+      fingerprint: fingerprint(ctx, [
+        named.customer.id,
+        r.record.amount,
+        currency,
+        r.record.created_at ?? null,
+        r.record.category_key ?? null,
+        r.record.product_key ?? null,
+        Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ]),
       key,
       customer_id: named.customer.id,
       amount: r.record.amount,
-      currency: r.record.currency ?? ctx.program.program.currency,
+      currency,
       happened_on: r.record.created_at ?? null,
       category_key: r.record.category_key ?? null,
       product_key: r.record.product_key ?? null,
-      metadata: r.record.metadata ?? {},
+      metadata,
     });
     results.set(r.row, { row: r.row, outcome: "created", object_key: key, issues: named.notes });
   }
 
-  if (inserts.length) {
+  // A transaction with a key is known by it; one without, by what it is.
+  const repeats = await findRepeats(
+    ctx,
+    "transactions",
+    inserts
+      .filter((i) => !i.keyed)
+      .map((i) => ({ row: i.src_row as number, fingerprint: i.fingerprint as string })),
+  );
+  const toInsert = inserts.filter((i) => {
+    const row = i.src_row as number;
+    const repeat = repeats.get(row);
+    if (!repeat) return true;
+    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
+    else {
+      const result = results.get(row) as RowResult;
+      result.issues.push(repeat.issue);
+      result.repeat = true;
+    }
+    return !repeat.skip;
+  });
+
+  if (toInsert.length) {
     // The unique key decides, not the lookup: a key stored by a concurrent import is skipped too.
     const { rows: made } = await tx.query<{ key: string }>(
       `INSERT INTO transactions (program_id, key, customer_id, amount, currency, happened_on, category_key,
-         product_key, metadata, import_id)
+         product_key, metadata, import_id, fingerprint, import_row)
        SELECT $1, v.key, v.customer_id, v.amount, v.currency, v.happened_on, v.category_key, v.product_key,
-         v.metadata, $3::uuid
+         v.metadata, $3::uuid, v.fingerprint, v.src_row
        FROM jsonb_to_recordset($2::jsonb) AS v(key text, customer_id bigint, amount bigint, currency text,
-         happened_on date, category_key text, product_key text, metadata jsonb)
+         happened_on date, category_key text, product_key text, metadata jsonb, fingerprint text, src_row int)
        ON CONFLICT (program_id, key) DO NOTHING
        RETURNING key`,
-      [programId, JSON.stringify(inserts), ctx.importId],
+      [programId, JSON.stringify(toInsert), ctx.importId],
     );
     const created = new Set(made.map((m) => m.key));
+    for (const i of toInsert) {
+      const result = results.get(i.src_row as number) as RowResult;
+      if (created.has(i.key as string)) result.fingerprint = i.fingerprint as string;
+    }
     for (const [row, result] of results)
       if (result.outcome === "created" && !created.has(result.object_key as string))
         results.set(

@@ -11,6 +11,8 @@ import type { Database, Queryable } from "../../db/database";
 import { refreshStatistics } from "../../db/statistics";
 import { ApiError } from "../../errors";
 import { APPLIERS } from "../appliers";
+import { requestHash } from "../idempotency";
+import { FINGERPRINT_KEY } from "../repeats";
 import type { ApplyContext, RowResult } from "../types";
 import { rememberKeys } from "./importKeys";
 import { planFor } from "./plan";
@@ -31,19 +33,29 @@ export interface ChunkRow {
   cells: unknown[];
 }
 
+export interface ChunkCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  /** Rows that matched a record an earlier import created, or an earlier row of the import. */
+  repeats: number;
+}
+
 export interface ChunkResult {
   import_id: string;
   seq: number;
   /** True when this chunk had been applied before: its stored results, nothing changed. */
   replayed: boolean;
   results: RowResult[];
-  counts: { rows: number; created: number; updated: number; skipped: number };
+  counts: ChunkCounts;
 }
 
 /**
  * Applies one chunk exactly once: its effects and its results commit in one transaction, and the
  * import's row lock makes chunks of one import take turns, so a chunk sent twice, or two chunks sent
- * at once, change the data once.
+ * at once, change the data once. A chunk sent again must hold the same rows (else `chunk_mismatch`),
+ * and a row number already applied in another chunk is not applied again (`row_already_sent`).
  */
 export async function applyChunk(
   db: Database,
@@ -54,51 +66,118 @@ export async function applyChunk(
 ): Promise<ChunkResult> {
   const { object } = await getImport(db, caller.program.id, importId);
   await refreshStatistics(db, LOOKUPS[object]);
+  const rowsHash = requestHash(rows);
   return db.transaction(async (tx) => {
     const { rows: locked } = await tx.query<ImportRow>("SELECT * FROM imports WHERE id = $1 FOR UPDATE", [
       importId,
     ]);
     const imp = locked[0] as ImportRow;
-    const stored = await tx.query<{ results: RowResult[] }>(
-      "SELECT results FROM import_chunks WHERE import_id = $1 AND seq = $2",
+    const stored = await tx.query<StoredChunk>(
+      "SELECT results, rows_hash, first_row, last_row FROM import_chunks WHERE import_id = $1 AND seq = $2",
       [importId, seq],
     );
-    if (stored.rows[0])
+    const before = stored.rows[0];
+    if (before) {
+      if (before.rows_hash !== null && before.rows_hash !== rowsHash)
+        throw new ApiError(
+          409,
+          "chunk_mismatch",
+          `Chunk ${seq} of this import was applied before with other rows (${before.results.length} rows, ${rowRange(before)}); a chunk sent again must hold the same rows. Send new rows under a new seq.`,
+        );
       return {
         import_id: importId,
         seq,
         replayed: true,
-        results: stored.rows[0].results,
-        counts: tally(stored.rows[0].results),
+        results: before.results,
+        counts: tally(before.results),
       };
+    }
     if (imp.status !== "processing")
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
-    const results = await checkAndApply(tx, imp, rows);
-    const counts = tally(results);
-    const issued = results.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
-    await tx.query("INSERT INTO import_chunks (import_id, seq, first_row, results) VALUES ($1, $2, $3, $4)", [
+    const sent = await rowsSentBefore(tx, importId, rows);
+    const results = await checkAndApply(tx, imp, rows, sent);
+    const applied = results.filter((r) => !sent.has(r.row));
+    await rememberKeys(
+      tx,
       importId,
-      seq,
-      rows[0]?.row ?? null,
-      JSON.stringify(results),
-    ]);
+      applied.flatMap((r) =>
+        r.fingerprint ? [{ field: FINGERPRINT_KEY, value: r.fingerprint, row: r.row }] : [],
+      ),
+    );
+    for (const r of results) delete r.fingerprint;
+    const counts = tally(applied);
+    const issued = applied.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
+    const numbers = rows.map((r) => r.row);
+    await tx.query(
+      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        importId,
+        seq,
+        numbers.length ? Math.min(...numbers) : null,
+        numbers.length ? Math.max(...numbers) : null,
+        numbers,
+        rowsHash,
+        JSON.stringify(results),
+      ],
+    );
     await tx.query(
       `UPDATE imports SET rows = rows + $2, created = created + $3, updated = updated + $4, skipped = skipped + $5,
-         issued_usd_cents = issued_usd_cents + $6 WHERE id = $1`,
-      [importId, counts.rows, counts.created, counts.updated, counts.skipped, issued],
+         repeats = repeats + $6, issued_usd_cents = issued_usd_cents + $7 WHERE id = $1`,
+      [importId, counts.rows, counts.created, counts.updated, counts.skipped, counts.repeats, issued],
     );
-    return { import_id: importId, seq, replayed: false, results, counts };
+    return { import_id: importId, seq, replayed: false, results, counts: tally(results) };
   });
 }
 
-export function tally(results: readonly RowResult[]) {
-  const counts = { rows: results.length, created: 0, updated: 0, skipped: 0 };
-  for (const r of results) counts[r.outcome]++;
+interface StoredChunk {
+  results: RowResult[];
+  rows_hash: string | null;
+  first_row: number | null;
+  last_row: number | null;
+}
+
+function rowRange(chunk: StoredChunk): string {
+  if (chunk.first_row === null) return "no rows";
+  return chunk.first_row === chunk.last_row
+    ? `row ${chunk.first_row}`
+    : `rows ${chunk.first_row} to ${chunk.last_row}`;
+}
+
+/** The rows of this chunk that an earlier chunk of the import held already: row → that chunk's seq. */
+async function rowsSentBefore(
+  tx: Queryable,
+  importId: string,
+  rows: readonly ChunkRow[],
+): Promise<Map<number, number>> {
+  if (!rows.length) return new Map();
+  const numbers = rows.map((r) => r.row);
+  // Only chunks whose row range overlaps this one's are looked into.
+  const { rows: found } = await tx.query<{ row: number; seq: number }>(
+    `SELECT r AS row, c.seq FROM import_chunks c, unnest(c.row_numbers) AS r
+     WHERE c.import_id = $1 AND c.first_row <= $3 AND c.last_row >= $2 AND r = ANY($4::int[])`,
+    [importId, Math.min(...numbers), Math.max(...numbers), numbers],
+  );
+  return new Map(found.map((f) => [f.row, f.seq]));
+}
+
+/** A chunk's counts. */
+export function tally(results: readonly RowResult[]): ChunkCounts {
+  const counts = { rows: results.length, created: 0, updated: 0, skipped: 0, repeats: 0 };
+  for (const r of results) {
+    counts[r.outcome]++;
+    if (r.repeat) counts.repeats++;
+  }
   return counts;
 }
 
-async function checkAndApply(tx: Queryable, imp: ImportRow, rows: readonly ChunkRow[]): Promise<RowResult[]> {
+async function checkAndApply(
+  tx: Queryable,
+  imp: ImportRow,
+  rows: readonly ChunkRow[],
+  sent: ReadonlyMap<number, number>,
+): Promise<RowResult[]> {
   const { program, spec, plan } = await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options);
   const checker = createRowChecker(plan, { expectedRows: rows.length });
   const columnOf = new Map(plan.columns.map((c) => [c.field.name, c.column]));
@@ -109,6 +188,7 @@ async function checkAndApply(tx: Queryable, imp: ImportRow, rows: readonly Chunk
   const warnings = new Map<number, Issue[]>();
 
   for (const { row, cells } of rows) {
+    if (sent.has(row)) continue;
     const result = checker.check(row, cells);
     const extra: Issue[] = unmapped
       .filter((i) => !isBlank(cells[i]))
@@ -131,11 +211,16 @@ async function checkAndApply(tx: Queryable, imp: ImportRow, rows: readonly Chunk
   }
 
   // A key or email seen in an earlier chunk of this import: set-based, against every chunk so far.
+  const uniqueFields = spec.fields.filter((f) => f.unique).map((f) => f.name);
   const firstRows = await rememberKeys(
     tx,
-    imp,
-    spec.fields.filter((f) => f.unique).map((f) => f.name),
-    checked,
+    imp.id,
+    checked.flatMap((r) =>
+      uniqueFields.flatMap((field) => {
+        const value = r.record[field];
+        return typeof value === "string" ? [{ field, value, row: r.row }] : [];
+      }),
+    ),
   );
   const fresh: CheckedRow[] = [];
   for (const r of checked) {
@@ -181,6 +266,22 @@ async function checkAndApply(tx: Queryable, imp: ImportRow, rows: readonly Chunk
     for (const r of applied)
       results.set(r.row, { ...r, issues: [...(warnings.get(r.row) ?? []), ...r.issues] });
   }
+  for (const [row, seq] of sent)
+    results.set(row, {
+      row,
+      outcome: "skipped",
+      object_key: null,
+      issues: [
+        {
+          row,
+          column: null,
+          field: null,
+          severity: "error",
+          code: "row_already_sent",
+          message: `Row ${row} was applied already, in chunk ${seq} of this import; a row is applied once, so this copy was skipped`,
+        },
+      ],
+    });
   return rows.map(({ row }) => results.get(row) ?? { row, outcome: "skipped", object_key: null, issues: [] });
 }
 

@@ -4,13 +4,17 @@ import type { Database } from "../../db/database";
 import { ApiError } from "../../errors";
 import { getImport, type ImportResource, type ImportRow, importResource } from "./resource";
 
-/** Ends an import: completed (or cancelled). Ending it again answers as before. */
+/**
+ * Ends an import: completed (or cancelled). Ending it again answers as before. An import that received
+ * fewer rows than it announced completes only when the caller says it is partial.
+ */
 export async function finishImport(
   db: Database,
   caller: Caller,
   importId: string,
   to: "completed" | "cancelled",
   ip: string | null,
+  { partial = false }: { partial?: boolean } = {},
 ): Promise<ImportResource> {
   return db.transaction(async (tx) => {
     await getImport(tx, caller.program.id, importId);
@@ -19,6 +23,14 @@ export async function finishImport(
     if (imp.status === to) return importResource(await getImport(tx, caller.program.id, importId));
     if (imp.status !== "processing")
       throw new ApiError(409, "import_closed", `The import is already ${imp.status}; it cannot be ${to}.`);
+    const missing = imp.total_rows === null ? 0 : imp.total_rows - imp.rows;
+    if (to === "completed" && missing > 0 && !partial)
+      throw new ApiError(
+        409,
+        "rows_missing",
+        `The import announced ${imp.total_rows} rows and received ${imp.rows}: ${missing} ${missing === 1 ? "is" : "are"} missing. Send the missing rows, or complete it with {"partial": true} to end it as it is.`,
+        { total_rows: imp.total_rows, received: imp.rows, missing },
+      );
     await tx.query("UPDATE imports SET status = $2, completed_at = now() WHERE id = $1", [importId, to]);
     const done = await getImport(tx, caller.program.id, importId);
     await appendAudit(tx, {
@@ -30,6 +42,7 @@ export async function finishImport(
       options: imp.options,
       source: imp.source,
       counts: importResource(done).counts,
+      ...(to === "completed" && missing > 0 ? { detail: { partial: true, missing } } : {}),
       ip,
     });
     return importResource(done);

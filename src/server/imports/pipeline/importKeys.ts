@@ -1,21 +1,17 @@
-import type { CheckedRow } from "../../../core";
 import type { Queryable } from "../../db/database";
-import type { ImportRow } from "./resource";
 
-/** Records the unique keys of these rows for the import; returns, per row, the keys an earlier row had. */
-export async function rememberKeys(
-  tx: Queryable,
-  imp: ImportRow,
-  fields: string[],
-  rows: readonly CheckedRow[],
-) {
-  const keys = rows.flatMap((r) =>
-    fields.flatMap((field) => {
-      const value = r.record[field];
-      return typeof value === "string" ? [{ field, value, row: r.row }] : [];
-    }),
-  );
-  const dupes = new Map<number, { field: string; value: string; row: number }[]>();
+export interface ImportKey {
+  field: string;
+  value: string;
+  row: number;
+}
+
+/**
+ * Records keys of this import's rows (a unique field's value, or a row's fingerprint); returns, per row,
+ * the keys that an earlier row of the import had already.
+ */
+export async function rememberKeys(tx: Queryable, importId: string, keys: readonly ImportKey[]) {
+  const dupes = new Map<number, ImportKey[]>();
   if (!keys.length) return dupes;
   const { rows: taken } = await tx.query<{ field: string; value: string; row: number; new_row: number }>(
     `WITH k AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS k(field text, value text, row int)),
@@ -25,7 +21,7 @@ export async function rememberKeys(
      SELECT k.field, k.value, ik.row, k.row AS new_row FROM k
      JOIN import_keys ik ON ik.import_id = $1 AND ik.field = k.field AND ik.value = k.value
      WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.field = k.field AND i.value = k.value)`,
-    [imp.id, JSON.stringify(keys)],
+    [importId, JSON.stringify(keys)],
   );
   for (const t of taken) {
     if (t.row === t.new_row) continue;
@@ -34,4 +30,19 @@ export async function rememberKeys(
     dupes.set(t.new_row, list);
   }
   return dupes;
+}
+
+/** The rows of this import that recorded these keys of a field already: value → row. */
+export async function recordedKeys(
+  tx: Queryable,
+  importId: string,
+  field: string,
+  values: readonly string[],
+): Promise<Map<string, number>> {
+  if (!values.length) return new Map();
+  const { rows } = await tx.query<{ value: string; row: number }>(
+    "SELECT value, row FROM import_keys WHERE import_id = $1 AND field = $2 AND value = ANY($3::text[])",
+    [importId, field, values],
+  );
+  return new Map(rows.map((r) => [r.value, r.row]));
 }
