@@ -36,7 +36,7 @@ export interface Repeat {
  * this import (`duplicate_in_file`). Takes the program's lock for the object so that two imports at once
  * cannot both create the same record.
  */
-export async function findRepeats(
+async function findRepeats(
   ctx: ApplyContext,
   table: FingerprintedTable,
   candidates: readonly Candidate[],
@@ -96,7 +96,36 @@ export async function findRepeats(
   return repeats;
 }
 
-/** The result of a row that repeats another and is skipped. */
-export function skippedRepeat(row: number, repeat: Repeat): RowResult {
-  return { row, outcome: "skipped", object_key: null, issues: [repeat.issue], repeat: true };
+/**
+ * The records an applier is about to create, less those that repeat one (see findRepeats): their rows'
+ * results become skipped, or keep the issue as a warning when the import allows repeats. A record with a
+ * key of its own (`keyed`) is known by it, and not checked. Each record has `src_row` and `fingerprint`.
+ */
+export async function withoutRepeats<T extends Record<string, unknown>>(
+  ctx: ApplyContext,
+  table: FingerprintedTable,
+  records: readonly T[],
+  results: Map<number, RowResult>,
+  keyed: (record: T) => boolean,
+): Promise<T[]> {
+  const repeats = await findRepeats(
+    ctx,
+    table,
+    records
+      .filter((r) => !keyed(r))
+      .map((r) => ({ row: r.src_row as number, fingerprint: r.fingerprint as string })),
+  );
+  return records.filter((record) => {
+    const row = record.src_row as number;
+    const repeat = repeats.get(row);
+    if (!repeat) return true;
+    if (repeat.skip)
+      results.set(row, { row, outcome: "skipped", object_key: null, issues: [repeat.issue], repeat: true });
+    else {
+      const result = results.get(row) as RowResult;
+      result.issues.push(repeat.issue);
+      result.repeat = true;
+    }
+    return !repeat.skip;
+  });
 }

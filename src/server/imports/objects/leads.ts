@@ -1,6 +1,6 @@
 import { quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
-import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
+import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type RowResult, rowIssue, skipped } from "../types";
 
 interface Found {
@@ -81,25 +81,7 @@ export const applyLeads: Applier = async (ctx, rows) => {
   }
 
   // A lead with an external_key is known by it; one without, by what it is.
-  const repeats = await findRepeats(
-    ctx,
-    "leads",
-    creates
-      .filter((c) => c.external_key === null)
-      .map((c) => ({ row: c.src_row as number, fingerprint: c.fingerprint as string })),
-  );
-  const toCreate = creates.filter((c) => {
-    const row = c.src_row as number;
-    const repeat = repeats.get(row);
-    if (!repeat) return true;
-    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
-    else {
-      const result = results.get(row) as RowResult;
-      result.issues.push(repeat.issue);
-      result.repeat = true;
-    }
-    return !repeat.skip;
-  });
+  const toCreate = await withoutRepeats(ctx, "leads", creates, results, (c) => c.external_key !== null);
 
   if (toCreate.length) {
     // Ids are drawn first so that a lead without an external_key gets its key back to its row.

@@ -1,6 +1,6 @@
 import { type CheckedRow, type Issue, isIsoDate, quote } from "../../../core";
 import { distinctTexts } from "../matching";
-import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
+import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
 interface Found {
@@ -140,25 +140,7 @@ export const applyRewards: Applier = async (ctx, rows) => {
   }
 
   // A reward with a key is known by it; one without, by what it is.
-  const repeats = await findRepeats(
-    ctx,
-    "rewards",
-    creates
-      .filter((c) => c.key === null)
-      .map((c) => ({ row: c.src_row as number, fingerprint: c.fingerprint as string })),
-  );
-  const toCreate = creates.filter((c) => {
-    const repeat = repeats.get(c.src_row as number);
-    if (!repeat) return true;
-    const row = c.src_row as number;
-    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
-    else {
-      const result = results.get(row) as RowResult;
-      result.issues.push(repeat.issue);
-      result.repeat = true;
-    }
-    return !repeat.skip;
-  });
+  const toCreate = await withoutRepeats(ctx, "rewards", creates, results, (c) => c.key !== null);
 
   if (toCreate.length) {
     // Ids are drawn first so that each new reward's key goes back to the row it came from. A key stored by

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
-import { findRepeats, fingerprint, skippedRepeat } from "../repeats";
+import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 
 interface Customer {
@@ -65,25 +65,7 @@ export const applyTransactions: Applier = async (ctx, rows) => {
   }
 
   // A transaction with a key is known by it; one without, by what it is.
-  const repeats = await findRepeats(
-    ctx,
-    "transactions",
-    inserts
-      .filter((i) => !i.keyed)
-      .map((i) => ({ row: i.src_row as number, fingerprint: i.fingerprint as string })),
-  );
-  const toInsert = inserts.filter((i) => {
-    const row = i.src_row as number;
-    const repeat = repeats.get(row);
-    if (!repeat) return true;
-    if (repeat.skip) results.set(row, skippedRepeat(row, repeat));
-    else {
-      const result = results.get(row) as RowResult;
-      result.issues.push(repeat.issue);
-      result.repeat = true;
-    }
-    return !repeat.skip;
-  });
+  const toInsert = await withoutRepeats(ctx, "transactions", inserts, results, (i) => i.keyed === true);
 
   if (toInsert.length) {
     // The unique key decides, not the lookup: a key stored by a concurrent import is skipped too.
