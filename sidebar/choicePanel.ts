@@ -56,6 +56,11 @@ function needsGroup(object: ObjectName): boolean {
   return entry ? entry.needsGroup : object === "leads" || object === "deals";
 }
 
+/** What ticking `Import rows that match earlier imports` does to this object's rows, in a sentence. */
+export function repeatsWarningFor(object: ObjectName): string {
+  return REPEATS_WARNING[object] ?? "Rows already imported will be created again.";
+}
+
 /** Rows of this object can match records an earlier import created (the catalogue says what makes them). */
 function canRepeat(object: ObjectName): boolean {
   return Boolean(catalogueObject(object)?.repeats);
@@ -66,7 +71,7 @@ function update(): void {
   document.body.dataset.objectType = object;
   showElement(invitesField, object === "partners");
   showElement(repeatsField, canRepeat(object));
-  repeatsWarning.textContent = REPEATS_WARNING[object] ?? "Rows already imported will be created again.";
+  repeatsWarning.textContent = repeatsWarningFor(object);
   showElement(repeatsWarning, canRepeat(object) && allowRepeats.checked);
   showElement(groupField, needsGroup(object));
   if (needsGroup(object)) fillGroups(object);

@@ -6,6 +6,7 @@
  */
 import type { DryRunFigures, ImportReview, ValidationView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
+import { repeatsWarningFor } from "./choicePanel";
 import { countRows, repeatsSentence } from "./importWording";
 import { countOf, element, fill, formatCount, formatUsdCents, requireElement } from "./view";
 
@@ -52,7 +53,16 @@ export function askToConfirm(
           `The last check found errors in ${countOf(checked.rowsWithErrors, "row")}: the importer will skip them.`,
         )
       : null;
-  fill(dryRunPart, ...(review.dryRun ? dryRunLines(review, review.dryRun) : noDryRunLines(review)), errors);
+  // Said again where the import is confirmed: this is the option that creates (and pays) rows twice.
+  const repeats = review.choice.allowRepeats
+    ? element("p", "callout callout-warning", repeatsWarningFor(review.choice.object))
+    : null;
+  fill(
+    dryRunPart,
+    repeats,
+    ...(review.dryRun ? dryRunLines(review, review.dryRun) : noDryRunLines(review)),
+    errors,
+  );
   dryRunButton.hidden = review.dryRun !== null;
   importActions.hidden = true;
   panel.hidden = false;

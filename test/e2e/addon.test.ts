@@ -357,7 +357,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     expect(await fetchRecord("transactions", "txn_demo_0004")).toBeUndefined();
   }, 60_000);
 
-  it("Import asks first: rewards without a dry run say so and offer one, Back sends nothing, the confirmation shows the dry run's figures and USD, and Confirm import imports", async () => {
+  it("Import asks first: rewards without a dry run say so and offer one, Back sends nothing, the confirmation shows the dry run's figures and USD, Confirm import imports, and the same sheet imported again creates nothing", async () => {
     await page.goto(running.previewUrl);
     await page.getByRole("tab", { selected: true }).waitFor();
     // Demo partners; 1000 EUR cents at 1.08, 2500 CAD at 0.72, 300 USD: $31.80 in all.
@@ -437,6 +437,43 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       Repeats: "0",
       "Issued (USD)": "$31.80",
     });
+    expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
+
+    // The same sheet again: the dry run counts every row a repeat, and the import pays nothing twice.
+    confirmation = await askToImport(sidebar);
+    await confirmation.getByText(/^No dry run of these rows yet/).waitFor();
+    await confirmation.getByRole("button", { name: "Dry run" }).click();
+    await sidebar.getByText(/^The dry run of these rows \(/).waitFor();
+    expect(await countsIn(confirmation.locator("#confirm-dry-run"))).toEqual({
+      "Would be created": "0",
+      "Would be updated": "0",
+      "Would be skipped": "3",
+      Repeats: "3",
+      "Would issue (USD)": "$0.00",
+    });
+    const willSkip = "3 rows match an earlier import or another row of the sheet and will be skipped.";
+    await confirmation.getByText(willSkip).waitFor();
+    await sidebar.locator("#import-result").getByText(willSkip).waitFor();
+    await confirmation.getByRole("button", { name: "Confirm import" }).click();
+    await sidebarSays(
+      sidebar,
+      "Import done: 0 created, 0 updated, 3 skipped. 3 rows matched an earlier import or another row of the sheet and were skipped.",
+    );
+    expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
+    expect(await findingsIn(sidebar.locator("#import-result"))).toHaveLength(3);
+
+    // Ticked, the confirmation says again what it does; the dry run of other options is not shown; Back.
+    await repeats.check();
+    confirmation = await askToImport(sidebar);
+    expect(await countsIn(confirmation)).toMatchObject({
+      "Rows that match earlier imports": "Imported again",
+    });
+    await confirmation
+      .getByText("Rows already imported will be created again, and those rewards paid again.")
+      .waitFor();
+    await confirmation.getByText(/^No dry run of these rows yet/).waitFor();
+    await confirmation.getByRole("button", { name: "Back" }).click();
+    await sidebarSays(sidebar, "Nothing was imported.");
     expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
   }, 120_000);
 
