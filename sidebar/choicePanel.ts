@@ -1,4 +1,7 @@
-/** What to import: `Object type`, and with it `Group` (leads, deals) or `Send invite emails` (partners). */
+/**
+ * What to import: `Object type`, and with it `Group` (leads, deals), `Send invite emails` (partners) or
+ * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions, leads).
+ */
 import type { ImportChoice, ObjectName } from "../src/addon/contract";
 import { catalogueObject, onCatalogueLoaded } from "./catalogue";
 import { requireElement, showElement } from "./view";
@@ -9,6 +12,16 @@ const groupSelect = requireElement<HTMLSelectElement>("#group");
 const groupNote = requireElement<HTMLParagraphElement>("#group-note");
 const invitesField = requireElement<HTMLDivElement>("#invites-field");
 const sendInvites = requireElement<HTMLInputElement>("#send-invites");
+const repeatsField = requireElement<HTMLDivElement>("#repeats-field");
+const allowRepeats = requireElement<HTMLInputElement>("#allow-repeats");
+const repeatsWarning = requireElement<HTMLParagraphElement>("#repeats-warning");
+
+/** What importing rows again does, said when the box is ticked. */
+const REPEATS_WARNING: Partial<Record<ObjectName, string>> = {
+  rewards: "Rows already imported will be created again, and those rewards paid again.",
+  transactions: "Rows already imported will be created again, as transactions of their own.",
+  leads: "Rows already imported will be created again, as leads of their own.",
+};
 
 const listeners: (() => void)[] = [];
 /** The group to select once the catalogue lists it (the choice last used in this spreadsheet). */
@@ -20,6 +33,7 @@ export function currentChoice(): ImportChoice {
     object,
     groupKey: needsGroup(object) && groupSelect.value !== "" ? groupSelect.value : null,
     sendInvites: object === "partners" && sendInvites.checked,
+    allowRepeats: canRepeat(object) && allowRepeats.checked,
   };
 }
 
@@ -27,6 +41,8 @@ export function setChoice(choice: ImportChoice): void {
   objectType.value = choice.object;
   wantedGroup = choice.groupKey;
   sendInvites.checked = choice.object === "partners" && choice.sendInvites;
+  // Never carried over from an earlier import: importing rows twice is asked for each time.
+  allowRepeats.checked = false;
   update();
 }
 
@@ -40,10 +56,23 @@ function needsGroup(object: ObjectName): boolean {
   return entry ? entry.needsGroup : object === "leads" || object === "deals";
 }
 
+/** What ticking `Import rows that match earlier imports` does to this object's rows, in a sentence. */
+export function repeatsWarningFor(object: ObjectName): string {
+  return REPEATS_WARNING[object] ?? "Rows already imported will be created again.";
+}
+
+/** Rows of this object can match records an earlier import created (the catalogue says what makes them). */
+function canRepeat(object: ObjectName): boolean {
+  return Boolean(catalogueObject(object)?.repeats);
+}
+
 function update(): void {
   const object = objectType.value as ObjectName;
   document.body.dataset.objectType = object;
   showElement(invitesField, object === "partners");
+  showElement(repeatsField, canRepeat(object));
+  repeatsWarning.textContent = repeatsWarningFor(object);
+  showElement(repeatsWarning, canRepeat(object) && allowRepeats.checked);
   showElement(groupField, needsGroup(object));
   if (needsGroup(object)) fillGroups(object);
 }
@@ -74,11 +103,15 @@ function changed(): void {
   for (const listener of listeners) listener();
 }
 
-objectType.addEventListener("change", changed);
+objectType.addEventListener("change", () => {
+  allowRepeats.checked = false;
+  changed();
+});
 groupSelect.addEventListener("change", () => {
   wantedGroup = groupSelect.value || null;
   changed();
 });
 sendInvites.addEventListener("change", changed);
+allowRepeats.addEventListener("change", changed);
 onCatalogueLoaded(update);
 update();

@@ -1,11 +1,14 @@
 /**
- * `Dry run` and `Import`: starts an import, then drives it chunk by chunk with continueImport while
- * the server says it is running, showing progress; a stopped or interrupted import can be resumed
- * or cancelled, here or after the sidebar was closed (loadSidebar's activeImport).
+ * `Dry run` and `Import`: `Import` first asks the person to confirm (confirmPanel); then an import starts
+ * and is driven chunk by chunk with continueImport while the server says it is running, showing
+ * progress; a stopped or interrupted import can be resumed or cancelled, here or after the sidebar was
+ * closed (loadSidebar's activeImport).
  */
-import type { ImportProgress } from "../src/addon/contract";
-import { currentChoice } from "./choicePanel";
+import type { ImportChoice, ImportProgress, ImportReview } from "../src/addon/contract";
+import { currentChoice, onChoiceChange } from "./choicePanel";
+import { askToConfirm, closeConfirmation } from "./confirmPanel";
 import { renderFindings } from "./findingsList";
+import { countRows, countsSentence, repeatsSentence } from "./importWording";
 import { callServer } from "./serverClient";
 import { runTask, showStatus } from "./tasks";
 import { lastValidation } from "./validationPanel";
@@ -36,6 +39,7 @@ let skipNote = "";
 /** Shows an import that has not finished (found on load): resume or cancel it. */
 export function showActiveImport(active: ImportProgress): void {
   if (active.status === "completed" || active.status === "cancelled") return;
+  closeConfirmation();
   progress = active;
   render();
   const what = `${active.dryRun ? "A dry run" : "An import"} of ${active.label.toLowerCase()} from "${active.sheetName}"`;
@@ -47,16 +51,46 @@ export function showLastReport(sheetName: string | null): void {
   reportButton.hidden = sheetName === null;
 }
 
-async function start(dryRun: boolean): Promise<void> {
-  const choice = currentChoice();
+/**
+ * Starts a dry run, or the import the person confirmed: `confirmed` is the fingerprint of the rows the
+ * confirmation showed, so rows that changed since are refused by the server before anything is sent.
+ */
+async function start(choice: ImportChoice, dryRun: boolean, confirmed: string | null = null): Promise<void> {
   const checked = lastValidation();
   skipNote =
     !dryRun && checked && checked.rowsWithErrors > 0
       ? `The service will skip the ${countOf(checked.rowsWithErrors, "row")} with errors that the last check found.`
       : "";
   await drive(`${dryRun ? "Starting a dry run" : "Starting the import"}… ${skipNote}`.trim(), () =>
-    callServer("startImport", choice, dryRun),
+    callServer("startImport", choice, dryRun, confirmed),
   );
+}
+
+/** `Import`: reads the sheet as it is now and asks the person to confirm; nothing is sent before. */
+async function askFirst(): Promise<void> {
+  const review = await runTask("Getting the import ready…", () =>
+    callServer("reviewImport", currentChoice()),
+  );
+  if (!review) return;
+  askToConfirm(review, lastValidation(), {
+    confirm: (confirmed) => void start(confirmed.choice, false, confirmed.fingerprint),
+    dryRun: (asked) => void dryRunThenAsk(asked),
+    back: () => showStatus("Nothing was imported."),
+  });
+  showStatus(readySentence(review));
+}
+
+/** The confirmation's `Dry run`: once it is done, the confirmation comes back with its figures. */
+async function dryRunThenAsk(review: ImportReview): Promise<void> {
+  await start(review.choice, true);
+  if (progress?.dryRun && progress.status === "completed") await askFirst();
+}
+
+function readySentence(review: ImportReview): string {
+  const rows = `${countOf(review.rows, "row")} of ${review.label.toLowerCase()} from "${review.sheetName}"`;
+  return review.dryRun
+    ? `Ready to import ${rows}: check the dry run's figures, then Confirm import.`
+    : `Ready to import ${rows}: Confirm import, or Back.`;
 }
 
 async function resume(): Promise<void> {
@@ -135,7 +169,7 @@ function outcome(view: ImportProgress): string {
   const what = view.dryRun ? "Dry run" : "Import";
   switch (view.status) {
     case "completed":
-      return `${what} done: ${countsSentence(view)}.`;
+      return `${what} done: ${countsSentence(view.object, view.dryRun, view.counts)}. ${repeatsSentence(view.dryRun, view.allowRepeats, view.counts.repeats)}`.trim();
     case "cancelled":
       return `${what} cancelled after ${countOf(view.rowsSent, "row")}.`;
     case "stopped":
@@ -143,27 +177,6 @@ function outcome(view: ImportProgress): string {
     case "running":
       return `${what} in progress: ${sentLine(view)}.`;
   }
-}
-
-function countsSentence(view: ImportProgress): string {
-  return countRows(view)
-    .map(([label, value]) => `${formatCount(value)} ${label.toLowerCase()}`)
-    .join(", ");
-}
-
-function countRows(view: ImportProgress): [string, number][] {
-  const { created, updated, skipped } = view.counts;
-  return view.dryRun
-    ? [
-        ["Would be created", created],
-        ["Would be updated", updated],
-        ["Would be skipped", skipped],
-      ]
-    : [
-        ["Created", created],
-        ["Updated", updated],
-        ["Skipped", skipped],
-      ];
 }
 
 function sentLine(view: ImportProgress): string {
@@ -215,17 +228,19 @@ function renderResult(view: ImportProgress): void {
         ];
   const skippedList = element("ul", "findings");
   renderFindings(skippedList, view.skippedFindings);
+  const repeats = repeatsSentence(view.dryRun, view.allowRepeats, view.counts.repeats);
   fill(
     result,
     element(
       "dl",
       "counts",
-      ...countRows(view).flatMap(([label, value]) => [
+      ...countRows(view.object, view.dryRun, view.counts).flatMap(([label, value]) => [
         element("dt", null, label),
         element("dd", null, formatCount(value)),
       ]),
       ...usd,
     ),
+    repeats ? element("p", "panel-note", repeats) : null,
     view.skippedFindings.length > 0
       ? element("h3", null, view.dryRun ? "Rows that would be skipped" : "Skipped rows")
       : null,
@@ -233,8 +248,10 @@ function renderResult(view: ImportProgress): void {
   );
 }
 
-dryRunButton.addEventListener("click", () => start(true));
-importButton.addEventListener("click", () => start(false));
+dryRunButton.addEventListener("click", () => start(currentChoice(), true));
+importButton.addEventListener("click", askFirst);
+// A confirmation is of one choice: another object, group or option needs a fresh look.
+onChoiceChange(() => closeConfirmation());
 resumeButton.addEventListener("click", resume);
 cancelButton.addEventListener("click", cancel);
 reportButton.addEventListener("click", openReport);

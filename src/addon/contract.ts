@@ -14,6 +14,11 @@ export interface ImportChoice {
   groupKey: string | null;
   /** Partners only: e-mail each created partner an invitation to claim their account. */
   sendInvites: boolean;
+  /**
+   * Objects the service fingerprints (rewards, transactions, leads): import rows that match a record an
+   * earlier import created, instead of skipping them. Off unless the person ticks it for this import.
+   */
+  allowRepeats: boolean;
 }
 
 export interface SettingsView {
@@ -68,6 +73,8 @@ export interface CatalogueView {
     columns: ColumnView[];
     /** Leads and deals: the groups that have the feature, each with its own columns. */
     groups: { key: string; name: string; columns: ColumnView[] }[];
+    /** What makes a row a repeat of one an earlier import created, for objects without a key of their own. */
+    repeats: string | null;
   }[];
 }
 
@@ -113,19 +120,54 @@ export interface TemplateResult {
 
 export type ImportStatus = "running" | "stopped" | "completed" | "cancelled";
 
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+  /** Rows that match a record an earlier import created, or another row: skipped, or with allowRepeats created. */
+  repeats: number;
+}
+
+/**
+ * What `Import` shows before any row is sent: the choice, the sheet as read now, and the last dry run when
+ * it was of these same rows and options. `fingerprint` goes back with `Confirm import`, so the import
+ * sends exactly the rows the person confirmed.
+ */
+export interface ImportReview {
+  choice: ImportChoice;
+  label: string;
+  sheetId: number;
+  sheetName: string;
+  rows: number;
+  groupName: string | null;
+  fingerprint: string;
+  dryRun: DryRunFigures | null;
+}
+
+export interface DryRunFigures {
+  importId: string;
+  /** ISO time the dry run finished. */
+  finishedAt: string;
+  counts: ImportCounts;
+  /** Rewards: the US cents the import would issue. */
+  issuedUsdCents: number | null;
+}
+
 /** Where an import (or dry run) stands; the sidebar drives it with continueImport until it is done. */
 export interface ImportProgress {
   importId: string;
   object: ObjectName;
   label: string;
   dryRun: boolean;
+  /** Rows that match earlier imports are imported again (ImportChoice.allowRepeats). */
+  allowRepeats: boolean;
   status: ImportStatus;
   sheetName: string;
   rowsTotal: number;
   rowsSent: number;
   chunksTotal: number;
   chunksSent: number;
-  counts: { created: number; updated: number; skipped: number };
+  counts: ImportCounts;
   /** Rewards: the money issued (or, in a dry run, that would be), in US cents. */
   issuedUsdCents: number | null;
   /** Why the import stopped, and what to do. */

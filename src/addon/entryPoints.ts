@@ -23,6 +23,7 @@ export const entryPoints = [
   "templateCsv",
   "validate",
   "selectCell",
+  "reviewImport",
   "startImport",
   "continueImport",
   "cancelImport",

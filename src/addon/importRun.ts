@@ -5,18 +5,16 @@
  */
 import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
 import type { Issue } from "../core/issues";
-import { dateFormatter } from "../core/values";
-import type { Finding, ImportChoice, ImportProgress, ImportStatus } from "./contract";
+import type { Finding, ImportChoice, ImportCounts, ImportProgress, ImportStatus } from "./contract";
 import { readState, writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
-import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
+import { type ChunkPlan, fingerprint, planSheetImport, readChunks, type SheetRow } from "./importPlan";
+import { readChoice } from "./programCatalogue";
 import { writeReportTab } from "./reportTab";
 import { ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
-import { headerPlanOf, MAX_FINDINGS, toFinding } from "./sheetCheck";
-import { isBlankRow, readTable, rememberSheetName, sheetById, spreadsheetTimeZone } from "./sheetTable";
+import { MAX_FINDINGS, toFinding } from "./sheetCheck";
+import { sheetById } from "./sheetTable";
 
-/** Rows a chunk carries (DESIGN: at least 500). */
-export const CHUNK_ROWS = 1000;
 /** Chunks read with one getValues and sent with one fetchAll. */
 const CHUNKS_PER_BATCH = 5;
 /** Chunks one sidebar call sends at most, so the progress bar moves. */
@@ -24,51 +22,53 @@ const CHUNKS_PER_CALL = 10;
 /** Work one sidebar call starts; Apps Script allows 6 minutes, a person waits for far less. */
 const CALL_BUDGET_MS = 20_000;
 
-type Cell = string | number | boolean | null;
-
-interface ChunkPlan {
-  /** Sheet rows the chunk spans (blank rows among them are not sent). */
-  first: number;
-  last: number;
-  rows: number;
-  /** Fingerprint of its rows as they were checked: a different one means the sheet changed. */
-  hash: string;
-}
-
-interface ImportState {
+export interface ImportState {
   importId: string;
   object: ObjectName;
+  /** The choice it was started with; states written before it was kept have none. */
+  choice?: ImportChoice;
   dryRun: boolean;
   sheetId: number;
   sheetName: string;
   width: number;
   timeZone: string;
   chunks: ChunkPlan[];
+  /** The sheet's fingerprint when the import started (SheetImportPlan.fingerprint). */
+  fingerprint?: string;
   nextSeq: number;
   rowsSent: number;
-  counts: { created: number; updated: number; skipped: number };
+  counts: ImportCounts;
   issuedUsdCents: number | null;
   status: ImportStatus;
   /** All chunks sent: what is left is completing the import and writing its report. */
   finishing: boolean;
+  /** ISO time it completed. */
+  finishedAt?: string;
   message: string | null;
   resumable: boolean;
   reportSheet: string | null;
   skippedFindings: Finding[];
 }
 
+type Counts = { rows: number; created: number; updated: number; skipped: number; repeats?: number };
+
 interface ChunkResponse {
   results: { row: number; outcome: "created" | "updated" | "skipped"; amount_usd_cents?: number }[];
-  counts: { rows: number; created: number; updated: number; skipped: number };
+  counts: Counts;
 }
 
 export interface ImportResource {
   id: string;
   object: ObjectName;
   status: string;
-  options: { group_key: string | null; send_invites: boolean; dry_run: boolean };
+  options: {
+    group_key: string | null;
+    send_invites: boolean;
+    dry_run: boolean;
+    allow_repeats?: boolean;
+  };
   source: { kind: string; name?: string };
-  counts: { rows: number; created: number; updated: number; skipped: number };
+  counts: Counts;
   issued_usd_cents?: number;
   user: string | null;
   created_at: string;
@@ -83,75 +83,66 @@ export interface ReportResult {
   amount_usd_cents?: number;
 }
 
-/** Starts an import of the active sheet and sends its first chunks. */
-export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportProgress {
+/** Refuses to begin another import while one has not finished in this spreadsheet. */
+export function refuseWhileUnfinished(): void {
   const active = readState<ImportState>("import");
   if (active && (active.status === "running" || active.status === "stopped"))
     throw new Error(
       `An import of ${OBJECT_LABELS[active.object]} from "${active.sheetName}" is not finished (${active.rowsSent.toLocaleString("en-US")} of ${totalRows(active).toLocaleString("en-US")} rows sent): resume it or cancel it first.`,
     );
-  const choice = readChoice(input);
-  writeState("choice", choice);
-  const timeZone = spreadsheetTimeZone();
-  const { catalogue } = fetchCatalogue();
-  const spec = specFor(choice, catalogue);
-  const sheet = SpreadsheetApp.getActiveSheet();
-  const sheetId = sheet.getSheetId();
-  const sheetName = sheet.getName();
-  rememberSheetName(sheetId, sheetName);
-  const table = readTable(sheet, sheetId);
-  const { values, headerIndex } = table;
-  const plan = headerPlanOf(spec, values, headerIndex);
-  if (plan.blocked)
+}
+
+/** The last import or dry run of this spreadsheet, finished or not. */
+export function lastImportState(): ImportState | null {
+  return readState<ImportState>("import");
+}
+
+/**
+ * Starts an import of the active sheet and sends its first chunks. `confirmed` is the fingerprint of the
+ * rows the person confirmed (ImportReview): rows that changed since are refused before anything is sent.
+ */
+export function startSheetImport(
+  input: ImportChoice,
+  dryRun: boolean,
+  confirmed?: string | null,
+): ImportProgress {
+  refuseWhileUnfinished();
+  writeState("choice", readChoice(input));
+  const plan = planSheetImport(input);
+  const { choice } = plan;
+  if (confirmed && confirmed !== plan.fingerprint)
     throw new Error(
-      `The header row needs fixing before anything is imported: ${plan.alerts
-        .filter((a) => a.severity === "error")
-        .map((a) => a.message)
-        .join(" ")} Validate shows it in the sheet.`,
+      `The rows of "${plan.sheetName}" changed after you asked to import them, so nothing was sent. Press Import to see them as they are now.`,
     );
-
-  const width = values[headerIndex]?.length ?? 0;
-  const toCells = wireCells(timeZone, width);
-  const rows: { row: number; cells: Cell[] }[] = [];
-  for (let i = headerIndex + 1; i < values.length; i++)
-    if (!isBlankRow(values[i] as unknown[]))
-      rows.push({ row: i + 1, cells: toCells(values[i] as unknown[]) });
-  if (rows.length === 0)
-    throw new Error(`There are no rows under the header row of "${sheetName}" to import.`);
-
-  const chunks: ChunkPlan[] = [];
-  const rowsOfChunk: { row: number; cells: Cell[] }[][] = [];
-  for (let at = 0; at < rows.length; at += CHUNK_ROWS) {
-    const part = rows.slice(at, at + CHUNK_ROWS);
-    rowsOfChunk.push(part);
-    chunks.push({
-      first: (part[0] as { row: number }).row,
-      last: (part[part.length - 1] as { row: number }).row,
-      rows: part.length,
-      hash: fingerprint(part),
-    });
-  }
+  const rowsTotal = plan.chunks.reduce((sum, c) => sum + c.rows, 0);
 
   const started = serviceRequest<ImportResource>("POST", "v1/imports", {
     object: choice.object,
-    options: { group_key: choice.groupKey ?? undefined, send_invites: choice.sendInvites, dry_run: dryRun },
-    headers: toCells(values[headerIndex] ?? []),
-    total_rows: rows.length,
-    source: { kind: "sheet", name: sheetName },
+    options: {
+      group_key: choice.groupKey ?? undefined,
+      send_invites: choice.sendInvites,
+      dry_run: dryRun,
+      allow_repeats: choice.allowRepeats,
+    },
+    headers: plan.headers,
+    total_rows: rowsTotal,
+    source: { kind: "sheet", name: plan.sheetName },
     client_token: Utilities.getUuid(),
   });
   const state: ImportState = {
     importId: started.id,
     object: choice.object,
+    choice,
     dryRun,
-    sheetId,
-    sheetName,
-    width,
-    timeZone,
-    chunks,
+    sheetId: plan.sheetId,
+    sheetName: plan.sheetName,
+    width: plan.width,
+    timeZone: plan.timeZone,
+    chunks: plan.chunks,
+    fingerprint: plan.fingerprint,
     nextSeq: 0,
     rowsSent: 0,
-    counts: { created: 0, updated: 0, skipped: 0 },
+    counts: { created: 0, updated: 0, skipped: 0, repeats: 0 },
     issuedUsdCents: choice.object === "rewards" ? 0 : null,
     status: "running",
     finishing: false,
@@ -161,7 +152,7 @@ export function startSheetImport(input: ImportChoice, dryRun: boolean): ImportPr
     skippedFindings: [],
   };
   writeState("import", state);
-  return drive(state, Date.now(), (seq) => rowsOfChunk[seq] ?? null);
+  return drive(state, Date.now(), (seq) => plan.rowsOfChunk[seq] ?? null);
 }
 
 /** Sends the next chunks of the import under way (or finishes it); the sidebar calls it until done. */
@@ -205,7 +196,7 @@ export function unfinishedImport(): ImportProgress | null {
 function drive(
   state: ImportState,
   startedAt: number,
-  inMemory: ((seq: number) => { row: number; cells: Cell[] }[] | null) | null,
+  inMemory: ((seq: number) => SheetRow[] | null) | null,
 ): ImportProgress {
   state.status = "running";
   state.message = null;
@@ -251,6 +242,7 @@ function drive(
         state.counts.created += response.counts.created;
         state.counts.updated += response.counts.updated;
         state.counts.skipped += response.counts.skipped;
+        state.counts.repeats = (state.counts.repeats ?? 0) + (response.counts.repeats ?? 0);
         if (state.issuedUsdCents !== null)
           for (const r of response.results) state.issuedUsdCents += r.amount_usd_cents ?? 0;
       });
@@ -282,29 +274,6 @@ function changedMessage(state: ImportState, seq: number): string {
   return `Rows ${plan.first}–${plan.last} of "${state.sheetName}" changed after the import checked them, so it stopped (${done} rows were sent before). Undo the change and resume, or cancel, validate the sheet again and import the remaining rows.`;
 }
 
-/** The rows of some consecutive chunks, read with one getValues. */
-function readChunks(
-  sheet: GoogleAppsScript.Spreadsheet.Sheet,
-  state: ImportState,
-  seqs: readonly number[],
-): { row: number; cells: Cell[] }[][] {
-  const first = (state.chunks[seqs[0] as number] as ChunkPlan).first;
-  const last = (state.chunks[seqs[seqs.length - 1] as number] as ChunkPlan).last;
-  const values = sheet
-    .getRange(first, 1, last - first + 1, Math.max(state.width, 1))
-    .getValues() as unknown[][];
-  const toCells = wireCells(state.timeZone, state.width);
-  return seqs.map((seq) => {
-    const plan = state.chunks[seq] as ChunkPlan;
-    const rows: { row: number; cells: Cell[] }[] = [];
-    for (let r = plan.first; r <= plan.last; r++) {
-      const cells = values[r - first] as unknown[];
-      if (!isBlankRow(cells)) rows.push({ row: r, cells: toCells(cells) });
-    }
-    return rows;
-  });
-}
-
 /** Completes the import, highlights the rows the service skipped, and writes the report tab. */
 function finish(state: ImportState): void {
   const done = serviceRequest<ImportResource>("POST", `v1/imports/${state.importId}/complete`);
@@ -312,7 +281,12 @@ function finish(state: ImportState): void {
     "GET",
     `v1/imports/${state.importId}/report`,
   );
-  state.counts = { created: done.counts.created, updated: done.counts.updated, skipped: done.counts.skipped };
+  state.counts = {
+    created: done.counts.created,
+    updated: done.counts.updated,
+    skipped: done.counts.skipped,
+    repeats: done.counts.repeats ?? state.counts.repeats ?? 0,
+  };
   if (state.issuedUsdCents !== null) state.issuedUsdCents = done.issued_usd_cents ?? state.issuedUsdCents;
 
   const marks = new Marks();
@@ -339,6 +313,7 @@ function finish(state: ImportState): void {
   }
   state.status = "completed";
   state.finishing = false;
+  state.finishedAt = new Date().toISOString();
 }
 
 export function progressOf(state: ImportState): ImportProgress {
@@ -347,13 +322,14 @@ export function progressOf(state: ImportState): ImportProgress {
     object: state.object,
     label: OBJECT_LABELS[state.object],
     dryRun: state.dryRun,
+    allowRepeats: state.choice?.allowRepeats ?? false,
     status: state.status,
     sheetName: state.sheetName,
     rowsTotal: totalRows(state),
     rowsSent: state.rowsSent,
     chunksTotal: state.chunks.length,
     chunksSent: state.nextSeq,
-    counts: { ...state.counts },
+    counts: { ...state.counts, repeats: state.counts.repeats ?? 0 },
     issuedUsdCents: state.issuedUsdCents,
     message: state.message,
     resumable: state.status === "stopped" && state.resumable,
@@ -364,37 +340,4 @@ export function progressOf(state: ImportState): ImportProgress {
 
 function totalRows(state: ImportState): number {
   return state.chunks.reduce((sum, c) => sum + c.rows, 0);
-}
-
-/** Cells as the service takes them: dates as YYYY-MM-DD in the spreadsheet's zone, the header's width. */
-function wireCells(timeZone: string, width: number): (cells: readonly unknown[]) => Cell[] {
-  const formatDate = dateFormatter(timeZone);
-  return (cells) => {
-    const out: Cell[] = new Array(width);
-    for (let c = 0; c < width; c++) {
-      const value = cells[c];
-      out[c] =
-        value === undefined || value === null || value === ""
-          ? null
-          : value instanceof Date
-            ? formatDate(value)
-            : typeof value === "number" || typeof value === "boolean" || typeof value === "string"
-              ? value
-              : String(value);
-    }
-    return out;
-  };
-}
-
-/** FNV-1a over the rows' cells, type included ("1" and 1 differ). */
-function fingerprint(rows: readonly { row: number; cells: readonly Cell[] }[]): string {
-  let hash = 0x811c9dc5;
-  const mix = (text: string) => {
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  };
-  for (const { row, cells } of rows) {
-    mix(`\u0001${row}`);
-    for (const cell of cells) mix(`\u0002${typeof cell}${cell === null ? "" : String(cell)}`);
-  }
-  return (hash >>> 0).toString(16);
 }

@@ -7,6 +7,7 @@ import type {
   ConnectionView,
   ImportChoice,
   ImportProgress,
+  ImportReview,
   SettingsView,
   SidebarContext,
   TemplateResult,
@@ -14,6 +15,7 @@ import type {
 } from "./contract";
 import { recheckEditedRows } from "./editCheck";
 import { clearSheetHighlights, selectSheetCell } from "./highlights";
+import { reviewSheetImport } from "./importReview";
 import { cancelRunningImport, continueRunningImport, startSheetImport } from "./importRun";
 import { addImporterMenu } from "./menu";
 import { loadCatalogueView } from "./programCatalogue";
@@ -100,8 +102,18 @@ export function selectCell(sheetId: number, row: number, column: number | null):
   selectSheetCell(sheetId, row, column);
 }
 
-export function startImport(choice: ImportChoice, dryRun: boolean): ImportProgress {
-  return startSheetImport(choice, dryRun);
+/** What `Import` shows before any row is sent (the sheet, the options, the matching dry run). */
+export function reviewImport(choice: ImportChoice): ImportReview {
+  return reviewSheetImport(choice);
+}
+
+/** `confirmed`: the review's fingerprint, so rows changed since the confirmation are not sent. */
+export function startImport(
+  choice: ImportChoice,
+  dryRun: boolean,
+  confirmed?: string | null,
+): ImportProgress {
+  return startSheetImport(choice, dryRun, confirmed);
 }
 
 export function continueImport(): ImportProgress {

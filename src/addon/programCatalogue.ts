@@ -1,5 +1,5 @@
 /** The program's catalogue as the service gives it, and the import spec it makes for a choice. */
-import { OBJECTS, type ObjectName } from "../core/catalogue";
+import { BASE_OBJECTS, OBJECTS, type ObjectName } from "../core/catalogue";
 import type { ProgramCatalogue } from "../core/program";
 import { type ObjectSpec, objectSpec } from "../core/spec";
 import type { ColumnDescription } from "../core/template";
@@ -23,7 +23,10 @@ export function fetchCatalogue(): ObjectsResponse {
   return serviceRequest<ObjectsResponse>("GET", "v1/objects");
 }
 
-/** The choice as the sidebar sent it, checked: a known object, a group only where one belongs. */
+/**
+ * The choice as the sidebar sent it, checked: a known object, a group only where one belongs, repeats
+ * allowed only for objects whose rows can repeat an earlier import's.
+ */
 export function readChoice(input: unknown): ImportChoice {
   const given = (input ?? {}) as Partial<ImportChoice>;
   const object = String(given.object ?? "") as ObjectName;
@@ -31,7 +34,12 @@ export function readChoice(input: unknown): ImportChoice {
     throw new Error(`Choose an Object type: one of ${OBJECTS.join(", ")} (got "${given.object ?? ""}").`);
   const needsGroup = object === "leads" || object === "deals";
   const groupKey = needsGroup && typeof given.groupKey === "string" && given.groupKey ? given.groupKey : null;
-  return { object, groupKey, sendInvites: object === "partners" && given.sendInvites === true };
+  return {
+    object,
+    groupKey,
+    sendInvites: object === "partners" && given.sendInvites === true,
+    allowRepeats: BASE_OBJECTS[object].repeats !== undefined && given.allowRepeats === true,
+  };
 }
 
 /** The spec for a choice; a missing or unknown group reads as the sentence the spec gives. */
@@ -58,6 +66,7 @@ export function loadCatalogueView(): CatalogueView {
         name: groupName.get(key) ?? key,
         columns: columns.map(columnView),
       })),
+      repeats: BASE_OBJECTS[o.object]?.repeats?.description ?? null,
     })),
   };
 }

@@ -3,7 +3,7 @@
  * the outcome coloured and the header frozen, and the summary beside it. Written with one setValues
  * and one call per kind of formatting, whatever the number of rows.
  */
-import { OBJECT_LABELS } from "../core/catalogue";
+import { BASE_OBJECTS, OBJECT_LABELS } from "../core/catalogue";
 import { readState } from "./documentState";
 import type { ImportResource, ReportResult } from "./importRun";
 
@@ -34,6 +34,8 @@ export function writeReportTab(
     ["Updated", imp.counts.updated],
     ["Skipped", imp.counts.skipped],
   ];
+  // Rows that matched an earlier import (or another row): for objects whose rows can repeat.
+  if (BASE_OBJECTS[imp.object].repeats) summary.push(["Repeats", imp.counts.repeats ?? 0]);
   if (imp.issued_usd_cents !== undefined)
     summary.push([
       "Issued (USD)",
@@ -111,6 +113,8 @@ function optionsText(imp: ImportResource): string {
   if (imp.options.group_key) parts.push(`group ${imp.options.group_key}`);
   if (imp.object === "partners")
     parts.push(`invite emails ${imp.options.send_invites ? "sent" : "not sent"}`);
+  // Said only when on: it is the exception, and the reason rows of an earlier import came in again.
+  if (imp.options.allow_repeats) parts.push("rows that match earlier imports imported again");
   return parts.join(", ");
 }
 

@@ -12,8 +12,13 @@ import { createSpreadsheetApp } from "../../src/emulator/spreadsheet/spreadsheet
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
 import { loadAddonFor, runImport, type TestService } from "./harness";
 
-export function choiceOf(object: ObjectName, groupKey: string | null = null, sendInvites = false) {
-  return { object, groupKey, sendInvites };
+export function choiceOf(
+  object: ObjectName,
+  groupKey: string | null = null,
+  sendInvites = false,
+  allowRepeats = false,
+) {
+  return { object, groupKey, sendInvites, allowRepeats };
 }
 
 /** A SpreadsheetApp for looking at the workbook; its calls are not counted against the add-on. */

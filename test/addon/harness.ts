@@ -106,9 +106,14 @@ export function call<T = any>(host: AddonHost, name: string, ...args: unknown[])
   return outcome.value as T;
 }
 
-/** Drives an import as the sidebar does: start, then continue until it is no longer running. */
+/**
+ * Drives an import as the sidebar does: an import is reviewed first (Import asks first) and started with
+ * the fingerprint the confirmation showed, a dry run starts at once; then continue until it is no longer
+ * running.
+ */
 export function runImport(host: AddonHost, choice: object, dryRun = false): any {
-  let progress = call(host, "startImport", choice, dryRun);
+  const confirmed = dryRun ? null : call(host, "reviewImport", choice).fingerprint;
+  let progress = call(host, "startImport", choice, dryRun, confirmed);
   const seen = [progress];
   while (progress.status === "running") {
     progress = call(host, "continueImport");

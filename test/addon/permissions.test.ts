@@ -86,6 +86,7 @@ describe.each([
     const before = looks(workbook);
     const started = await imports();
     expect(() => call(host, "startImport", choiceOf("partners"), true)).toThrow(reason);
+    expect(() => call(host, "reviewImport", choiceOf("partners"))).toThrow(reason);
     expect(() => call(host, "startImport", choiceOf("partners"), false)).toThrow(reason);
     expect(await imports()).toBe(started);
     expect(looks(workbook)).toEqual(before);
@@ -116,6 +117,7 @@ describe("settings", () => {
       ["loadCatalogue"],
       ["validate", choiceOf("partners")],
       ["insertTemplate", choiceOf("partners")],
+      ["reviewImport", choiceOf("partners")],
       ["startImport", choiceOf("partners"), false],
     ] as [string, ...unknown[]][])
       expect(() => call(host, name, ...args)).toThrow(SET_UP);

@@ -51,7 +51,7 @@ describe("values that look like formulas", () => {
       keys.map((key, i) => [`f${i}@example.com`, key, '\'=HYPERLINK("http://y")']),
     );
     const done = runImport(host, choiceOf("partners"), false);
-    expect(done.counts).toEqual({ created: 5, updated: 0, skipped: 0 });
+    expect(done.counts).toEqual({ created: 5, updated: 0, skipped: 0, repeats: 0 });
     for (const key of keys)
       expect(await service.get(`/v1/partners?key=${encodeURIComponent(key)}`)).toMatchObject({
         data: [{ partner_key: key }],
@@ -98,7 +98,7 @@ describe("rows the service skipped", () => {
 
     for (const dryRun of [true, false]) {
       const done = runImport(host, transactions, dryRun);
-      expect(done.counts).toEqual({ created: 1, updated: 0, skipped: 2 });
+      expect(done.counts).toEqual({ created: 1, updated: 0, skipped: 2, repeats: 0 });
       expect(done.skippedFindings.map((f: Finding) => [f.a1, f.code, f.severity])).toEqual([
         ["A3", "customer_not_found", "error"],
         ["B4", "customer_not_found", "error"],

@@ -331,9 +331,11 @@ describe("one import at a time", () => {
     expect(first.status).toBe("running");
     await proxy.clear();
 
-    expect(() => call(host, "startImport", PARTNERS, true)).toThrow(
-      'An import of Partners from "Sheet1" is not finished (10,000 of 11,500 rows sent): resume it or cancel it first.',
-    );
+    const unfinished =
+      'An import of Partners from "Sheet1" is not finished (10,000 of 11,500 rows sent): resume it or cancel it first.';
+    expect(() => call(host, "startImport", PARTNERS, true)).toThrow(unfinished);
+    // Import asks first, and already the question is refused.
+    expect(() => call(host, "reviewImport", PARTNERS)).toThrow(unfinished);
     // Refused before anything reached the service, and the unfinished import is still the one shown.
     expect(await proxy.requests()).toHaveLength(0);
     expect(call(host, "loadSidebar").activeImport).toMatchObject({ importId: first.importId });

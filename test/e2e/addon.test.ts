@@ -127,7 +127,21 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     });
     expect(await fetchRecord("partners", "zenith")).toBeUndefined();
 
-    await sidebar.getByRole("button", { name: "Import", exact: true }).click();
+    // Import asks first, with the dry run's figures: these rows were dry-run as they are.
+    const confirmation = await askToImport(sidebar);
+    expect(await countsIn(confirmation)).toEqual({
+      Object: "Partners",
+      Sheet: "New partners",
+      Rows: "5",
+      "Invite emails": "Not sent",
+    });
+    expect(await countsIn(confirmation.locator("#confirm-dry-run"))).toEqual({
+      "Would be created": "4",
+      "Would be updated": "1",
+      "Would be skipped": "0",
+      Repeats: "0",
+    });
+    await confirmation.getByRole("button", { name: "Confirm import" }).click();
     await sidebarSays(sidebar, "Import done: 4 created, 1 updated, 0 skipped.");
     expect(await progressOf(sidebar)).toEqual({ value: 5, max: 5, line: "5 of 5 rows sent" });
     expect(await countsIn(sidebar.locator("#import-result"))).toEqual({
@@ -269,18 +283,33 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       "Would be created": "4",
       "Would be updated": "0",
       "Would be skipped": "1",
+      Repeats: "0",
     });
     await sidebar.getByRole("heading", { name: "Rows that would be skipped" }).waitFor();
     expect(await findingsIn(sidebar.locator("#import-result"))).toEqual([`Error: A5 ${unknownCustomer}`]);
     expect(await fetchRecord("transactions", "txn_demo_0001")).toBeUndefined();
 
-    await sidebar.getByRole("button", { name: "Import", exact: true }).click();
+    const confirmation = await askToImport(sidebar);
+    expect(await countsIn(confirmation)).toEqual({
+      Object: "Transactions",
+      Sheet: "New transactions",
+      Rows: "5",
+      "Rows that match earlier imports": "Skipped",
+    });
+    expect(await countsIn(confirmation.locator("#confirm-dry-run"))).toEqual({
+      "Would be created": "4",
+      "Would be updated": "0",
+      "Would be skipped": "1",
+      Repeats: "0",
+    });
+    await confirmation.getByRole("button", { name: "Confirm import" }).click();
     await sidebarSays(sidebar, "Import done: 4 created, 0 updated, 1 skipped.");
     expect(await progressOf(sidebar)).toEqual({ value: 5, max: 5, line: "5 of 5 rows sent" });
     expect(await countsIn(sidebar.locator("#import-result"))).toEqual({
       Created: "4",
       Updated: "0",
       Skipped: "1",
+      Repeats: "0",
     });
     await sidebar.getByRole("heading", { name: "Skipped rows" }).waitFor();
     expect(await findingsIn(sidebar.locator("#import-result"))).toEqual([`Error: A5 ${unknownCustomer}`]);
@@ -327,6 +356,126 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     });
     expect(await fetchRecord("transactions", "txn_demo_0004")).toBeUndefined();
   }, 60_000);
+
+  it("Import asks first: rewards without a dry run say so and offer one, Back sends nothing, the confirmation shows the dry run's figures and USD, Confirm import imports, and the same sheet imported again creates nothing", async () => {
+    await page.goto(running.previewUrl);
+    await page.getByRole("tab", { selected: true }).waitFor();
+    // Demo partners; 1000 EUR cents at 1.08, 2500 CAD at 0.72, 300 USD: $31.80 in all.
+    await openCsv(
+      page,
+      "Bonuses.csv",
+      [
+        "partner_key,amount_in_cents,body,currency,created_at",
+        "agency,1000,Launch bonus,EUR,2026-01-05",
+        "northwind,2500,Referral,CAD,2026-01-06",
+        "bluepeak,300,Spiff,,2026-01-07",
+      ].join("\n"),
+    );
+    const sidebar = await openImporter(page);
+    await sidebar.getByLabel("Object type").selectOption({ label: "Rewards" });
+
+    // The option to import repeats: off, and a plain warning once ticked.
+    const repeats = sidebar.getByRole("checkbox", { name: "Import rows that match earlier imports" });
+    await repeats.waitFor();
+    expect(await repeats.isChecked()).toBe(false);
+    const paidAgain = sidebar.getByText(
+      "Rows already imported will be created again, and those rewards paid again.",
+    );
+    expect(await paidAgain.isVisible()).toBe(false);
+    await repeats.check();
+    await paidAgain.waitFor();
+    await repeats.uncheck();
+    await paidAgain.waitFor({ state: "hidden" });
+
+    const importsBefore = await importCount();
+    const rewardsBefore = await recordCount("rewards");
+
+    // No dry run yet: the confirmation says so plainly and offers one. Back sends nothing.
+    let confirmation = await askToImport(sidebar);
+    expect(await countsIn(confirmation)).toEqual({
+      Object: "Rewards",
+      Sheet: "Bonuses",
+      Rows: "3",
+      "Rows that match earlier imports": "Skipped",
+    });
+    await confirmation
+      .getByText(
+        /^No dry run of these rows yet, so the rewards this creates and the USD it pays have not been counted\./,
+      )
+      .waitFor();
+    await confirmation.getByRole("button", { name: "Dry run" }).waitFor();
+    await confirmation.getByRole("button", { name: "Back" }).click();
+    await sidebarSays(sidebar, "Nothing was imported.");
+    await confirmation.waitFor({ state: "hidden" });
+    await sidebar.getByRole("button", { name: "Import", exact: true }).waitFor();
+    expect(await importCount()).toBe(importsBefore);
+
+    // The confirmation's Dry run: once done, the confirmation asks again with its figures.
+    confirmation = await askToImport(sidebar);
+    await confirmation.getByRole("button", { name: "Dry run" }).click();
+    await sidebar.getByText(/^The dry run of these rows \(/).waitFor();
+    await sidebarSays(
+      sidebar,
+      'Ready to import 3 rows of rewards from "Bonuses": check the dry run\'s figures, then Confirm import.',
+    );
+    expect(await countsIn(confirmation.locator("#confirm-dry-run"))).toEqual({
+      "Would be created": "3",
+      "Would be updated": "0",
+      "Would be skipped": "0",
+      Repeats: "0",
+      "Would issue (USD)": "$31.80",
+    });
+    expect(await confirmation.getByRole("button", { name: "Dry run" }).isVisible()).toBe(false);
+    expect(await recordCount("rewards")).toBe(rewardsBefore);
+
+    await confirmation.getByRole("button", { name: "Confirm import" }).click();
+    await sidebarSays(sidebar, "Import done: 3 created, 0 updated, 0 skipped.");
+    expect(await countsIn(sidebar.locator("#import-result"))).toEqual({
+      Created: "3",
+      Updated: "0",
+      Skipped: "0",
+      Repeats: "0",
+      "Issued (USD)": "$31.80",
+    });
+    expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
+
+    // The same sheet again: the dry run counts every row a repeat, and the import pays nothing twice.
+    confirmation = await askToImport(sidebar);
+    await confirmation.getByText(/^No dry run of these rows yet/).waitFor();
+    await confirmation.getByRole("button", { name: "Dry run" }).click();
+    await sidebar.getByText(/^The dry run of these rows \(/).waitFor();
+    expect(await countsIn(confirmation.locator("#confirm-dry-run"))).toEqual({
+      "Would be created": "0",
+      "Would be updated": "0",
+      "Would be skipped": "3",
+      Repeats: "3",
+      "Would issue (USD)": "$0.00",
+    });
+    const willSkip = "3 rows match an earlier import or another row of the sheet and will be skipped.";
+    await confirmation.getByText(willSkip).waitFor();
+    await sidebar.locator("#import-result").getByText(willSkip).waitFor();
+    await confirmation.getByRole("button", { name: "Confirm import" }).click();
+    await sidebarSays(
+      sidebar,
+      "Import done: 0 created, 0 updated, 3 skipped. 3 rows matched an earlier import or another row of the sheet and were skipped.",
+    );
+    expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
+    expect(await findingsIn(sidebar.locator("#import-result"))).toHaveLength(3);
+
+    // Ticked, the confirmation says again what it does; the dry run of other options is not shown; Back.
+    await repeats.check();
+    confirmation = await askToImport(sidebar);
+    expect(await countsIn(confirmation)).toMatchObject({
+      "Rows that match earlier imports": "Imported again",
+    });
+    await confirmation
+      .getByText("Rows already imported will be created again, and those rewards paid again.")
+      .waitFor();
+    await confirmation.getByText(/^No dry run of these rows yet/).waitFor();
+    await confirmation.getByRole("button", { name: "Back" }).click();
+    await sidebarSays(sidebar, "Nothing was imported.");
+    expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
+  }, 120_000);
 
   it("View headers lists the template's columns and what each needs, and Download CSV template saves that header row", async () => {
     await page.goto(running.previewUrl);
@@ -418,7 +567,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       } else await route.continue();
     });
 
-    await sidebar.getByRole("button", { name: "Import", exact: true }).click();
+    await (await askToImport(sidebar)).getByRole("button", { name: "Confirm import" }).click();
     await sidebarSays(sidebar, /^Import in progress: [\d,]+ of 10,200 rows sent\.$/);
     const progress = await progressOf(sidebar);
     expect(progress.value).toBeGreaterThan(0);
@@ -483,6 +632,19 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     return sidebar;
   }
 
+  /**
+   * `Import`; resolves with the confirmation once it asks, before any row is sent: nothing is imported
+   * until its `Confirm import`.
+   */
+  async function askToImport(sidebar: FrameLocator): Promise<Locator> {
+    await sidebar.getByRole("button", { name: "Import", exact: true }).click();
+    const confirmation = sidebar.locator("#import-confirm");
+    await confirmation.getByRole("button", { name: "Confirm import" }).waitFor();
+    await sidebarSays(sidebar, /^Ready to import /);
+    expect(await sidebar.getByRole("button", { name: "Import", exact: true }).isVisible()).toBe(false);
+    return confirmation;
+  }
+
   /** `Open report`; resolves with the report tab's name once that tab is the selected one. */
   async function openReport(on: Page, sidebar: FrameLocator, name: RegExp): Promise<string> {
     await sidebar.getByRole("button", { name: "Open report" }).click();
@@ -499,6 +661,39 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
 
   function apiKey(): string {
     return running.preview.document.properties.user[USER_SETTINGS.apiKey] ?? "";
+  }
+
+  /** GET from the service as the demo admin. */
+  async function fromService<T>(path: string): Promise<T> {
+    const response = await fetch(`${running.serviceUrl}${path}`, {
+      headers: { authorization: `Bearer ${apiKey()}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  /** How many items a listing of the service holds, page by page. */
+  async function countAll(path: string): Promise<number> {
+    let count = 0;
+    let cursor: string | null = null;
+    do {
+      const page: { data: unknown[]; next_cursor: string | null } = await fromService(
+        `${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
+      count += page.data.length;
+      cursor = page.next_cursor;
+    } while (cursor);
+    return count;
+  }
+
+  /** How many records of an object the service stores. */
+  function recordCount(object: string): Promise<number> {
+    return countAll(`/v1/${object}`);
+  }
+
+  /** How many imports (dry runs included) were started. */
+  function importCount(): Promise<number> {
+    return countAll("/v1/imports");
   }
 
   /** The record the service holds under a key (GET /v1/{object}?key=…), or undefined. */
@@ -682,7 +877,7 @@ async function reportLines(page: Page, count: number): Promise<string[][]> {
 /** The summary beside the report's table: labels in F, values in G. */
 async function reportSummary(page: Page): Promise<Record<string, string>> {
   const summary: Record<string, string> = {};
-  for (let row = 1; row <= 13; row++) {
+  for (let row = 1; row <= 14; row++) {
     const [label, value] = await rowTexts(page, row, "F", "G");
     if (label) summary[label] = value ?? "";
   }
