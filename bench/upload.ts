@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnService } from "../src/emulator/serviceProcess";
 import { openDatabase, quoteIdent } from "../src/server/db/database";
 import type { Figure } from "./measure";
 import { sheetOf } from "./rows";
@@ -56,9 +56,9 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
     }
     const sheet = sheetOf("partners", size, size + 1);
     const csv = `${[sheet.headers, ...sheet.rows].map((r) => r.map(cell).join(",")).join("\n")}\n`;
-    const service = await startService(env);
+    const service = await spawnService(env, { inherit: false, timeoutMs: 120_000 });
     try {
-      const idle = memoryOf(service.pid);
+      const idle = memoryOf(service.child.pid as number);
       const started = process.hrtime.bigint();
       const answer = await fetch(`${service.url}/v1/import/partners`, {
         method: "POST",
@@ -78,7 +78,7 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
         await sleep(100);
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const memory = memoryOf(service.pid);
+      const memory = memoryOf(service.child.pid as number);
       progress(
         `${engine}: CSV upload of ${n(size)} partners: answered (staged) in ${staged.toFixed(1)} s, ` +
           `${done.status} in ${seconds.toFixed(1)} s; peak RSS ${memory.peak.toFixed(0)} MB (idle ${idle.rss.toFixed(0)} MB)`,
@@ -104,8 +104,7 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
         },
       );
     } finally {
-      service.child.kill("SIGTERM");
-      await service.exited;
+      await service.stop();
       if (engine === "postgres") {
         const db = await openDatabase({ url: process.env.DATABASE_URL as string });
         await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
@@ -116,28 +115,4 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
     }
   }
   return figures;
-}
-
-async function startService(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
-    cwd: join(__dirname, ".."),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += d;
-  });
-  child.stderr?.on("data", (d) => {
-    output += d;
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", () => {
-      const m = /service on (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) resolve(m[1]);
-    });
-    exited.then(() => reject(new Error(`The service exited before listening:\n${output}`)));
-  });
-  return { child, pid: child.pid as number, url, exited };
 }

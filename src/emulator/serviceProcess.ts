@@ -4,7 +4,17 @@ import { join } from "node:path";
 export interface ServiceProcess {
   url: string;
   child: ChildProcess;
+  /** Resolves with the exit code (null when a signal ended it) once the process is gone. */
+  exited: Promise<number | null>;
+  /** What it has printed so far. */
+  output(): string;
   stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  timeoutMs?: number;
+  /** Pass this process's environment on (the default); off, the service sees only PATH, HOME and `env`. */
+  inherit?: boolean;
 }
 
 const ROOT = join(__dirname, "..", "..");
@@ -12,20 +22,25 @@ const ROOT = join(__dirname, "..", "..");
 /**
  * Starts the importer service as a process of its own, as it runs in production. The add-on's
  * UrlFetchApp blocks its thread while a request is out, so the service can never share that thread.
+ * tsx is a loader in that one process: its CLI would run the service in a child of its own, which a
+ * kill -9 of the CLI would leave running.
  */
-export function spawnService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+export function spawnService(
+  env: Record<string, string>,
+  { timeoutMs = 60_000, inherit = true }: SpawnOptions = {},
+): Promise<ServiceProcess> {
+  const base = inherit ? process.env : { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
   const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", ...env },
+    env: { ...base, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -36,15 +51,14 @@ export function spawnService(env: Record<string, string>, timeoutMs = 60_000): P
       const match = /service on (http:\/\/\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
-        child.stdout?.off("data", read);
-        resolve({ url: match[1], child, stop });
+        resolve({ url: match[1], child, exited, output: () => output, stop });
       }
     };
     child.stdout?.on("data", read);
     child.stderr?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.once("exit", (code) => {
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`The importer service stopped (exit ${code}) before it started:\n${output}`));
     });

@@ -1,21 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
 import { type Database, openDatabase, quoteIdent } from "../../src/server/db/database";
+
+export type { ServiceProcess };
+
 import { acmeConfig, type Engine, globexConfig } from "./harness";
-
-const ROOT = join(__dirname, "..", "..");
-
-/** A service running as `npm run server` does, in a process of its own that a test may kill. */
-export interface ServiceProcess {
-  url: string;
-  child: ChildProcess;
-  /** Resolves with the exit code (null when killed by a signal) once the process is gone. */
-  exited: Promise<number | null>;
-  output(): string;
-}
 
 /**
  * Where the services of one test keep their data: a PGlite folder in a temp directory, or a schema
@@ -72,32 +64,9 @@ export async function serviceStore(engine: Engine): Promise<ServiceStore> {
   };
 }
 
-/** Starts `npm run server`'s entry (src/server/main.ts) on a free port; resolves once it listens. */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  // tsx as a loader in the one process (its CLI would run the service in a child of its own, which
-  // a kill -9 of the CLI would leave running).
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += d;
-  });
-  child.stderr?.on("data", (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /service on (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on("data", check);
-    exited.then((code) => reject(new Error(`The service exited (${code}) before listening:\n${output}`)));
-  });
-  return { url, child, exited, output: () => output };
+/** Starts `npm run server`'s entry on a free port, with none of this process's settings but `env`. */
+export function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  return spawnService(env, { inherit: false, timeoutMs: 120_000 });
 }
 
 /** Ends a service process, however it is doing, and waits for it to be gone. */
