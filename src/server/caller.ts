@@ -32,19 +32,8 @@ export async function resolveCaller(db: Database, authorization: string | undefi
       "unauthorized",
       "An API key is required: send it as 'Authorization: Bearer KEY'.",
     );
-  const { rows } = await db.query<{
-    user_id: number;
-    email: string;
-    role: Caller["role"];
-    permissions: string[];
-    program_id: number;
-    program_key: string;
-    program_name: string;
-    currency: string;
-    revoked_at: Date | null;
-  }>(
-    `SELECT u.id AS user_id, u.email, u.role, u.permissions, p.id AS program_id, p.key AS program_key,
-       p.name AS program_name, p.currency, k.revoked_at
+  const { rows } = await db.query<CallerRow & { revoked_at: Date | null }>(
+    `SELECT ${CALLER_COLUMNS}, k.revoked_at
      FROM api_keys k JOIN users u ON u.id = k.user_id JOIN programs p ON p.id = k.program_id
      WHERE k.key_hash = $1`,
     [hashKey(match[1])],
@@ -52,6 +41,25 @@ export async function resolveCaller(db: Database, authorization: string | undefi
   const row = rows[0];
   if (!row) throw new ApiError(401, "unauthorized", "The API key is not valid.");
   if (row.revoked_at) throw new ApiError(401, "unauthorized", "The API key has been revoked.");
+  return callerFrom(row);
+}
+
+/** A user and their program, as a caller is read: `users u` joined to `programs p`. */
+const CALLER_COLUMNS = `u.id AS user_id, u.email, u.role, u.permissions, p.id AS program_id,
+  p.key AS program_key, p.name AS program_name, p.currency`;
+
+interface CallerRow {
+  user_id: number;
+  email: string;
+  role: Caller["role"];
+  permissions: string[];
+  program_id: number;
+  program_key: string;
+  program_name: string;
+  currency: string;
+}
+
+function callerFrom(row: CallerRow): Caller {
   const denial = importAccess(row.role, row.permissions);
   return {
     userId: row.user_id,
@@ -68,30 +76,13 @@ export async function resolveCaller(db: Database, authorization: string | undefi
  * The caller that background work acts as: the user who started the import (its audit entries name them).
  */
 export async function callerOfUser(db: Queryable, userId: number, programId: number): Promise<Caller> {
-  const { rows } = await db.query<{
-    email: string;
-    role: Caller["role"];
-    permissions: string[];
-    program_key: string;
-    program_name: string;
-    currency: string;
-  }>(
-    `SELECT u.email, u.role, u.permissions, p.key AS program_key, p.name AS program_name, p.currency
-     FROM users u JOIN programs p ON p.id = u.program_id WHERE u.id = $1 AND p.id = $2`,
+  const { rows } = await db.query<CallerRow>(
+    `SELECT ${CALLER_COLUMNS} FROM users u JOIN programs p ON p.id = u.program_id WHERE u.id = $1 AND p.id = $2`,
     [userId, programId],
   );
   const row = rows[0];
   if (!row) throw new Error(`No user ${userId} in program ${programId}`);
-  const denial = importAccess(row.role, row.permissions);
-  return {
-    userId,
-    email: row.email,
-    role: row.role,
-    permissions: row.permissions,
-    program: { id: programId, key: row.program_key, name: row.program_name, currency: row.currency },
-    mayImport: denial === null,
-    denial,
-  };
+  return callerFrom(row);
 }
 
 /** Throws 403 for a caller who may not import; an import they tried to start is logged as denied. */

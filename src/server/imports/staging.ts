@@ -48,12 +48,6 @@ export async function nextStagedChunk(
   return rows[0] ?? null;
 }
 
-/** Whether any chunk is staged for the import (an upload's, not a chunked import's). */
-export async function hasStagedRows(db: Queryable, importId: string): Promise<boolean> {
-  const { rows } = await db.query("SELECT 1 FROM import_staging WHERE import_id = $1 LIMIT 1", [importId]);
-  return rows.length > 0;
-}
-
 /** Removes an ended import's staged rows. */
 export async function dropStaged(db: Queryable, importId: string): Promise<void> {
   await db.query("DELETE FROM import_staging WHERE import_id = $1", [importId]);
