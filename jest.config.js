@@ -10,4 +10,6 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!(content-disposition|cookie)/)(?!.*/node_modules/)"],
   // Add-on tests load dist/addon, never the sources: build it once before any test runs.
   globalSetup: "<rootDir>/test/globalSetup.ts",
+  // The run ends by saying what it did not run and why (no database, no browser, skipped tests).
+  reporters: ["default", "<rootDir>/test/notRunReporter.js"],
 };

@@ -27,7 +27,7 @@ const ROOT = join(__dirname, "..", "..");
  */
 export function spawnService(
   env: Record<string, string>,
-  { timeoutMs = 60_000, inherit = true }: SpawnOptions = {},
+  { timeoutMs = 120_000, inherit = true }: SpawnOptions = {},
 ): Promise<ServiceProcess> {
   const base = inherit ? process.env : { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
   const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {

@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
+// Each test runs esbuild in a process of its own: seconds each on a busy 2-core machine.
+jest.setTimeout(120_000);
+
 const root = join(__dirname, "../..");
 const buildScript = join(root, "build.mjs");
 let scratch: string;

@@ -22,13 +22,13 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     dataDir = mkdtempSync(join(tmpdir(), "addon-e2e-"));
     running = await startPreview({ dataDir, servicePort: 0, previewPort: 0, log: () => {} });
     browser = await launchChromium();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await running?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 60_000);
 
   beforeEach(async () => {
     page = await newPreviewPage(browser);
@@ -189,7 +189,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       last_name: "Wei-Lin",
     });
     expect(await fetchRecord("partners", "xylo works")).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 
   it("imports transactions for the demo customers, and one for an unknown customer is skipped, highlighted and reported", async () => {
     await page.goto(running.previewUrl);
@@ -355,7 +355,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       amount: -2500,
     });
     expect(await fetchRecord("transactions", "txn_demo_0004")).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 
   it("Import asks first: rewards without a dry run say so and offer one, Back sends nothing, the confirmation shows the dry run's figures and USD, Confirm import imports, and the same sheet imported again creates nothing", async () => {
     await page.goto(running.previewUrl);
@@ -475,7 +475,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await confirmation.getByRole("button", { name: "Back" }).click();
     await sidebarSays(sidebar, "Nothing was imported.");
     expect(await recordCount("rewards")).toBe(rewardsBefore + 3);
-  }, 120_000);
+  }, 240_000);
 
   it("View headers lists the template's columns and what each needs, and Download CSV template saves that header row", async () => {
     await page.goto(running.previewUrl);
@@ -513,7 +513,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await sidebarSays(sidebar, "Downloaded transactions-template.csv.");
     expect(file.suggestedFilename()).toBe("transactions-template.csv");
     expect(readFileSync(await file.path(), "utf8")).toBe(`${columns.join(",")}\r\n`);
-  }, 60_000);
+  }, 120_000);
 
   it("Settings shows the saved address and only a hint of the key, and Test connection names the demo admin and program", async () => {
     await page.goto(running.previewUrl);
@@ -538,7 +538,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       Program: "Demo Partner Program",
       "May import": "Yes",
     });
-  }, 60_000);
+  }, 120_000);
 
   it("an import whose sidebar was closed between calls is offered as Resume import when the importer opens again, and resumes to the end", async () => {
     // More rows than one call sends (10 chunks of 1,000), so the import takes more than one call.
@@ -595,7 +595,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     expect(await fetchRecord("partners", `bulk${rows}`)).toMatchObject({
       partner_email: `p${rows}@bulk.test`,
     });
-  }, 60_000);
+  }, 120_000);
 
   it("Close sidebar ends the sidebar's page, as Sheets does, so nothing it was doing goes on unseen", async () => {
     await page.goto(running.previewUrl);
@@ -615,7 +615,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
           `The closed sidebar's page is still loaded (hidden), so its scripts go on calling the add-on.\n${error.message}`,
         );
       });
-  }, 60_000);
+  }, 120_000);
 
   // The sidebar
 

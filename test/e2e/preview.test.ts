@@ -27,14 +27,14 @@ describeInChromium("npm start's preview, in Chromium", () => {
     running = await startPreview({ dataDir, servicePort: 0, previewPort: 0, log: () => {} });
     preview = running.preview;
     browser = await launchChromium();
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     if (preview && preview !== running?.preview) await preview.close();
     await running?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 60_000);
 
   beforeEach(async () => {
     page = await newPreviewPage(browser);

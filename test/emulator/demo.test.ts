@@ -15,7 +15,7 @@ describe("the demo program", () => {
       IMPORTER_CONFIG: "src/emulator/demo/program.json",
       DATABASE_URL: "",
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await service?.stop();
     rmSync(dir, { recursive: true, force: true });
