@@ -48,7 +48,7 @@ async function prepare(db: Database, settings: Settings): Promise<Database> {
  * would neither be seen by the first nor leave the files whole. Returns what lets it go.
  */
 function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock = join(dir, "importer.pid");
   const mine = String(process.pid);
   const release = () => {
@@ -59,7 +59,7 @@ function lockDataDir(dir: string): () => void {
   let holder = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(lock, mine, { flag: "wx" });
+      writeFileSync(lock, mine, { flag: "wx", mode: 0o600 });
       process.once("exit", release);
       return release;
     } catch (error) {
