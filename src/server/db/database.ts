@@ -40,7 +40,10 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite's folder, or `memory` for a throwaway database. */
   dataDir?: string;
-  /** A schema to work in (created when missing): lets tests share one PostgreSQL database. */
+  /**
+   * A schema to work in (created when missing, by a role that may): lets tests share one PostgreSQL
+   * database.
+   */
   schema?: string;
 }
 
@@ -54,7 +57,9 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // A role without CREATE on the database is refused even CREATE SCHEMA IF NOT EXISTS.
+      const { rows } = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (!rows.length) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     } finally {
       await admin.end();
     }
