@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import PgBoss from "pg-boss";
 import { type Database, openDatabase, quoteIdent } from "../../src/server/db/database";
 import { createRoles } from "../../src/server/db/roles";
 import { applyProgramConfig } from "../../src/server/programs";
@@ -58,6 +59,7 @@ onPostgres("the service's database role (postgres)", () => {
   let admin: Database;
   let app: FastifyInstance;
   let url: string;
+  let serviceDb: Database;
   /** A connection of the service's role, as an attacker holding its password would have. */
   let asService: pg.Client;
   let created: Awaited<ReturnType<typeof createRoles>>;
@@ -71,7 +73,7 @@ onPostgres("the service's database role (postgres)", () => {
       DATABASE_OWNER_URL: inSchema(created.ownerUrl, schema),
     });
     const started = await startService(settings);
-    ({ app, url } = started);
+    ({ app, url, db: serviceDb } = started);
     await applyProgramConfig(started.db, acmeConfig);
     asService = new pg.Client({ connectionString: settings.DATABASE_URL });
     await asService.connect();
@@ -119,6 +121,14 @@ onPostgres("the service's database role (postgres)", () => {
       "import.completed",
       "import.started",
     ]);
+
+    // pg-boss's upkeep, which the service runs every few minutes: expiring, archiving, dropping jobs.
+    const boss = new PgBoss({
+      db: { executeSql: (sql, values) => serviceDb.executeSql(sql, values) },
+      schema: `${schema}_pgboss`,
+      migrate: false,
+    });
+    await boss.maintain();
   });
 
   it("may add to the audit log and read it", async () => {
