@@ -1,20 +1,33 @@
 import { z } from "zod";
 
+const postgresUrl = (name: string) =>
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, `${name} is a postgresql:// address`)
+    .optional();
+
 /** The service's settings, from the environment (DESIGN.md). */
-export const settingsSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL is a postgresql:// address")
-    .optional(),
-  IMPORTER_DATA_DIR: z.string().min(1).default(".importer-data"),
-  IMPORTER_CONFIG: z.string().min(1).optional(),
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, "SMTP_URL is an smtp:// or smtps:// address")
-    .optional(),
-});
+export const settingsSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: postgresUrl("DATABASE_URL"),
+    /**
+     * The role that owns the tables: migrations and pg-boss's schema run through it, and it grants
+     * DATABASE_URL's role what the service needs. Unset, DATABASE_URL's role does both.
+     */
+    DATABASE_OWNER_URL: postgresUrl("DATABASE_OWNER_URL"),
+    IMPORTER_DATA_DIR: z.string().min(1).default(".importer-data"),
+    IMPORTER_CONFIG: z.string().min(1).optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "SMTP_URL is an smtp:// or smtps:// address")
+      .optional(),
+  })
+  .refine((s) => !s.DATABASE_OWNER_URL || s.DATABASE_URL, {
+    path: ["DATABASE_OWNER_URL"],
+    message: "DATABASE_OWNER_URL needs DATABASE_URL, the service's own role",
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
-import { type Database, openDatabase } from "./db/database";
+import { type Database, openDatabase, type Queryable } from "./db/database";
 import { migrate } from "./db/migrate";
 import { smtpMailer } from "./outbox";
 import { applyProgramConfig, parseProgramConfig } from "./programs";
@@ -34,7 +34,8 @@ export async function openStore(settings: Settings): Promise<Database> {
 /** Migrates and configures a database just opened; closes it if that fails. */
 async function prepare(db: Database, settings: Settings): Promise<Database> {
   try {
-    await migrate(db);
+    if (settings.DATABASE_OWNER_URL) await migrateAsOwner(db, settings.DATABASE_OWNER_URL);
+    else await migrate(db);
     if (settings.IMPORTER_CONFIG) await applyConfigFile(db, settings.IMPORTER_CONFIG);
     return db;
   } catch (error) {
@@ -44,11 +45,37 @@ async function prepare(db: Database, settings: Settings): Promise<Database> {
 }
 
 /**
+ * Migrates through the owning role, which grants the service's role (`db`'s) what it needs. Both
+ * must see the same schema: the tables the owner makes are the ones the service uses.
+ */
+async function migrateAsOwner(db: Database, ownerUrl: string): Promise<void> {
+  const owner = await openDatabase({ url: ownerUrl });
+  try {
+    const [service, owning] = await Promise.all([placeOf(db), placeOf(owner)]);
+    if (service.schema !== owning.schema)
+      throw new Error(
+        `DATABASE_URL works in schema ${service.schema ?? "(none)"} and DATABASE_OWNER_URL in ${owning.schema ?? "(none)"}: give both roles the same search_path`,
+      );
+    await migrate(owner, service.role === owning.role ? {} : { serviceRole: service.role });
+  } finally {
+    await owner.close();
+  }
+}
+
+/** The role a connection works as, and the schema it makes and finds tables in. */
+async function placeOf(db: Queryable): Promise<{ role: string; schema: string | null }> {
+  const { rows } = await db.query<{ role: string; schema: string | null }>(
+    "SELECT current_user AS role, current_schema() AS schema",
+  );
+  return rows[0] as { role: string; schema: string | null };
+}
+
+/**
  * PGlite's folder is one process's at a time: a second one (an admin command while the service runs)
  * would neither be seen by the first nor leave the files whole. Returns what lets it go.
  */
 function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock = join(dir, "importer.pid");
   const mine = String(process.pid);
   const release = () => {
@@ -59,7 +86,7 @@ function lockDataDir(dir: string): () => void {
   let holder = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(lock, mine, { flag: "wx" });
+      writeFileSync(lock, mine, { flag: "wx", mode: 0o600 });
       process.once("exit", release);
       return release;
     } catch (error) {

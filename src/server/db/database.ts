@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
@@ -39,7 +40,10 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite's folder, or `memory` for a throwaway database. */
   dataDir?: string;
-  /** A schema to work in (created when missing): lets tests share one PostgreSQL database. */
+  /**
+   * A schema to work in (created when missing, by a role that may): lets tests share one PostgreSQL
+   * database.
+   */
   schema?: string;
 }
 
@@ -53,7 +57,9 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // A role without CREATE on the database is refused even CREATE SCHEMA IF NOT EXISTS.
+      const { rows } = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (!rows.length) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     } finally {
       await admin.end();
     }
@@ -116,10 +122,14 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
 }
 
 async function openPglite(dataDir: string, schema?: string): Promise<Database> {
-  if (dataDir !== "memory") mkdirSync(dataDir, { recursive: true });
+  if (dataDir !== "memory") {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+  }
   const db = await PGlite.create(dataDir === "memory" ? undefined : dataDir, {
     parsers: { [INT8]: parseInt8, [DATE]: parseDate },
   });
+  if (dataDir !== "memory") makePrivate(dataDir);
   if (schema)
     await db.exec(
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)};`,
@@ -160,6 +170,21 @@ async function openPglite(dataDir: string, schema?: string): Promise<Database> {
       await db.close();
     },
   };
+}
+
+/**
+ * Makes a PGlite folder's contents the service's alone: directories 0700, files 0600. PGlite writes
+ * the files of a new database 0666 whatever the umask (and a folder from an older version holds
+ * them still); what PostgreSQL writes after that it makes 0600 itself, inside a folder already 0700.
+ */
+function makePrivate(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      chmodSync(path, 0o700);
+      makePrivate(path);
+    } else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 export function quoteIdent(name: string): string {

@@ -38,6 +38,41 @@ const inTransaction = (tx: Queryable) => ({
   executeSql: (sql: string, values?: unknown[]) => tx.query(sql, values),
 });
 
+/** pg-boss's tables, in a schema beside ours, so services on other schemas never share jobs. */
+async function bossSchema(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ schema: string }>("SELECT current_schema() AS schema");
+  const current = rows[0]?.schema ?? "public";
+  return current === "public" ? "pgboss" : `${current}_pgboss`;
+}
+
+/**
+ * Makes pg-boss's schema (or brings it to this pg-boss's version) and the upload queues: part of
+ * migrating, by the role that owns the tables. Returns the schema.
+ */
+export async function installQueues(db: Database): Promise<string> {
+  const schema = await bossSchema(db);
+  const boss = new PgBoss({
+    db: { executeSql: (sql, values) => db.executeSql(sql, values) },
+    schema,
+    schedule: false,
+    supervise: false,
+  });
+  await boss.start();
+  try {
+    await boss.createQueue(FAILED_QUEUE);
+    await boss.createQueue(QUEUE, {
+      name: QUEUE,
+      retryLimit: RETRIES,
+      retryDelay: 1,
+      retryBackoff: true,
+      deadLetter: FAILED_QUEUE,
+    });
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+  }
+  return schema;
+}
+
 /**
  * The worker that applies staged uploads, through pg-boss on our own database (PostgreSQL or
  * PGlite): any replica claims the next job, a restart goes on from the last committed chunk, and
@@ -64,36 +99,23 @@ export class UploadWorker {
     private readonly events: UploadWorkerEvents = {},
   ) {}
 
-  /** pg-boss's tables, in a schema beside ours, so services on other schemas never share jobs. */
-  private async bossSchema(): Promise<string> {
-    const { rows } = await this.db.query<{ schema: string }>("SELECT current_schema() AS schema");
-    const current = rows[0]?.schema ?? "public";
-    return current === "public" ? "pgboss" : `${current}_pgboss`;
-  }
-
   private get boss(): PgBoss {
     if (!this.#boss) throw new Error("The upload worker is not started");
     return this.#boss;
   }
 
   async start(): Promise<void> {
-    this.#schema = await this.bossSchema();
+    this.#schema = await bossSchema(this.db);
+    // Its tables and queues are the migrator's (installQueues): the service's role may not make them.
     const boss = new PgBoss({
       db: { executeSql: (sql, values) => this.db.executeSql(sql, values) },
       schema: this.#schema,
+      migrate: false,
       schedule: false,
       supervise: true,
     });
     boss.on("error", (error) => this.events.error?.(error));
     await boss.start();
-    await boss.createQueue(FAILED_QUEUE);
-    await boss.createQueue(QUEUE, {
-      name: QUEUE,
-      retryLimit: RETRIES,
-      retryDelay: 1,
-      retryBackoff: true,
-      deadLetter: FAILED_QUEUE,
-    });
     this.#boss = boss;
     await this.rescue();
     this.#workerId = await boss.work<UploadJob>(
