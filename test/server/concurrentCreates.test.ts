@@ -1,3 +1,4 @@
+import type { Queryable } from "../../src/server/db/database";
 import { engines, importRows, startTestService, type TestService } from "./harness";
 
 /**
@@ -65,7 +66,7 @@ onPostgres("concurrent creates (postgres)", () => {
           body: { rows: imp.rows.map((cells, r) => ({ row: r + 2, cells })) },
         }),
       );
-      await waitersOn(table, imports.length);
+      await waitersOn(lock, imports.length);
       await lock.query("COMMIT");
       return (await Promise.all(answers)).map((a) => ({
         status: a.status,
@@ -77,13 +78,13 @@ onPostgres("concurrent creates (postgres)", () => {
     }
   }
 
-  /** Resolves once `count` transactions wait for a lock on the table. */
-  async function waitersOn(table: string, count: number) {
+  /** Resolves once `count` transactions wait for a lock that `holder`'s transaction holds. */
+  async function waitersOn(holder: Queryable, count: number) {
+    const { rows: me } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     for (;;) {
       const { rows } = await s.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_locks
-         WHERE NOT granted AND relation = to_regclass($1)`,
-        [table],
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))",
+        [me[0]?.pid],
       );
       if ((rows[0]?.n ?? 0) >= count) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -146,6 +147,38 @@ onPostgres("concurrent creates (postgres)", () => {
     expect(updated?.issues[0]?.message).toContain(`matched ${created?.object_key} by partner_email`);
     const { rows } = await s.db.query("SELECT key FROM partners WHERE email = 'same@example.com'");
     expect(rows).toEqual([{ key: created?.object_key }]);
+  }, 120_000);
+
+  it("partners: a new email that another import gives a new partner meanwhile skips the update as partner_conflict", async () => {
+    const headers = ["partner_email", "partner_key", "territory"];
+    const started = await s.call("POST", "/v1/imports", {
+      body: { object: "partners", headers, total_rows: 1 },
+    });
+    // The other import: a new partner with the email, not yet committed when the update is made.
+    const other = await s.db.reserve();
+    try {
+      await other.query("BEGIN");
+      await other.query(
+        `INSERT INTO partners (program_id, key, email)
+         SELECT program_id, 'taker', 'taken@example.com' FROM partners WHERE key = 'rex'`,
+      );
+      const answer = s.call("PUT", `/v1/imports/${started.body.id}/chunks/0`, {
+        body: { rows: [{ row: 2, cells: ["taken@example.com", "rex", "North"] }] },
+      });
+      await waitersOn(other, 1);
+      await other.query("COMMIT");
+      const { status, body } = await answer;
+      expect(status).toBe(200);
+      expect(body.results[0].outcome).toBe("skipped");
+      expect(body.results[0].issues.map((i: { code: string }) => i.code)).toEqual(["partner_conflict"]);
+    } finally {
+      other.release();
+    }
+    const { rows } = await s.db.query("SELECT key, email FROM partners ORDER BY key");
+    expect(rows).toEqual([
+      { key: "rex", email: "rex@example.com" },
+      { key: "taker", email: "taken@example.com" },
+    ]);
   }, 120_000);
 
   it("customers: in any order, one import creates each new key, the others update it", async () => {

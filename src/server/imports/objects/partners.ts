@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { CheckedRow, Issue } from "../../../core";
+import type { Queryable } from "../../db/database";
 import { distinctTexts } from "../matching";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
 import { createOrMatch, inIdOrder } from "./createOrMatch";
@@ -47,21 +48,56 @@ export const applyPartners: Applier = async (ctx, rows) => {
     (pending) => resolve(ctx, pending, results, updates),
     (creates) => insert(ctx, creates),
   );
-  if (updates.size)
-    await ctx.tx.query(
-      `UPDATE partners p SET
-         email = COALESCE(v.email, p.email),
-         joined_date = COALESCE(v.joined_date, p.joined_date),
-         tags = p.tags || ARRAY(SELECT t FROM unnest(COALESCE(v.tags, '{}')) AS t WHERE NOT t = ANY(p.tags)),
-         fields = p.fields || COALESCE(v.fields, '{}'),
-         ${COLUMNS.map((c) => `${c} = COALESCE(v.${c}, p.${c})`).join(",\n         ")},
-         updated_at = now()
-       FROM ${RECORDSET}
-       WHERE p.id = v.id AND p.program_id = $1`,
-      [ctx.programId, JSON.stringify(inIdOrder(updates))],
+  if (updates.size && !(await unlessTaken(ctx.tx, () => update(ctx, updates)))) {
+    // An email another import gave a partner meanwhile: the updated rows are matched again, seeing it.
+    const again = new Map<number, Record<string, unknown>>();
+    const updated = rows.filter((r) => results.get(r.row)?.outcome === "updated");
+    await createOrMatch(
+      ctx,
+      updated,
+      results,
+      (pending) => resolve(ctx, pending, results, again),
+      (creates) => insert(ctx, creates),
     );
+    if (again.size) await update(ctx, again);
+  }
   return rows.map((r) => results.get(r.row) as RowResult);
 };
+
+/** Applies the updates; tags are only added, blank cells change nothing. */
+async function update(ctx: ApplyContext, updates: ReadonlyMap<number, Record<string, unknown>>) {
+  await ctx.tx.query(
+    `UPDATE partners p SET
+       email = COALESCE(v.email, p.email),
+       joined_date = COALESCE(v.joined_date, p.joined_date),
+       tags = p.tags || ARRAY(SELECT t FROM unnest(COALESCE(v.tags, '{}')) AS t WHERE NOT t = ANY(p.tags)),
+       fields = p.fields || COALESCE(v.fields, '{}'),
+       ${COLUMNS.map((c) => `${c} = COALESCE(v.${c}, p.${c})`).join(",\n       ")},
+       updated_at = now()
+     FROM ${RECORDSET}
+     WHERE p.id = v.id AND p.program_id = $1`,
+    [ctx.programId, JSON.stringify(inIdOrder(updates))],
+  );
+}
+
+/**
+ * Runs `write` behind a savepoint. A new email taken meanwhile by a partner that another import created
+ * makes the write a unique violation: it is taken back, and false returned.
+ */
+async function unlessTaken(tx: Queryable, write: () => Promise<void>): Promise<boolean> {
+  await tx.query("SAVEPOINT unless_taken");
+  try {
+    await write();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await tx.query("ROLLBACK TO SAVEPOINT unless_taken");
+    return false;
+  }
+  await tx.query("RELEASE SAVEPOINT unless_taken");
+  return true;
+}
+
+const UNIQUE_VIOLATION = "23505";
 
 const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, joined_date date,
   tags text[], fields jsonb, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
