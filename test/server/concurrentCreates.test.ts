@@ -78,12 +78,17 @@ onPostgres("concurrent creates (postgres)", () => {
     }
   }
 
-  /** Resolves once `count` transactions wait for a lock that `holder`'s transaction holds. */
+  /** Resolves once `count` transactions wait for `holder`'s, directly or behind one that waits for it. */
   async function waitersOn(holder: Queryable, count: number) {
     const { rows: me } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     for (;;) {
       const { rows } = await s.db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))",
+        `WITH RECURSIVE waiting(pid) AS (
+           SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
+           UNION
+           SELECT a.pid FROM pg_stat_activity a JOIN waiting w ON w.pid = ANY(pg_blocking_pids(a.pid))
+         )
+         SELECT count(*)::int AS n FROM waiting`,
         [me[0]?.pid],
       );
       if ((rows[0]?.n ?? 0) >= count) return;
@@ -192,6 +197,28 @@ onPostgres("concurrent creates (postgres)", () => {
       })),
     );
     await expectOneCreatePerKey(answers, "customers", "key", keys("cus_"));
+  }, 120_000);
+
+  it("customers: a new email that imports create at once, with a key or without, is created once and matched by the others", async () => {
+    const answers = await race(
+      "customers",
+      [0, 1, 2, 3].map((i) => ({
+        object: "customers",
+        headers: ["email", "customer_key"],
+        rows: shuffled(
+          numbers.map((n) => [`same${n}@example.com`, i % 2 ? `cus_${i}_${n}` : ""]),
+          i,
+        ),
+      })),
+    );
+    expect(answers.map((a) => a.status === 200 || a.text)).toEqual([true, true, true, true]);
+    const outcomes = answers.flatMap((a) => a.results.map((r) => r.outcome));
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(numbers.length);
+    expect(outcomes.filter((o) => o === "updated")).toHaveLength(3 * numbers.length);
+    const { rows } = await s.db.query<{ customers: number; emails: number }>(
+      "SELECT count(*)::int AS customers, count(DISTINCT email)::int AS emails FROM customers",
+    );
+    expect(rows).toEqual([{ customers: numbers.length, emails: numbers.length }]);
   }, 120_000);
 
   it("deals: in any order, one import creates each new external_key, the others update it", async () => {

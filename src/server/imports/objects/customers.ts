@@ -7,6 +7,7 @@ import { createOrMatch, inIdOrder } from "./createOrMatch";
 interface Create {
   row: number;
   key: string;
+  email: string;
   [column: string]: unknown;
 }
 
@@ -137,7 +138,7 @@ async function resolve(
       continue;
     }
     const newKey = key ?? `cus_${randomBytes(6).toString("hex")}`;
-    creates.push({ ...row, key: newKey, row: r.row });
+    creates.push({ ...row, key: newKey, email, row: r.row });
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
   return creates;
@@ -145,13 +146,21 @@ async function resolve(
 
 /**
  * Inserts new customers, in key order so that two imports creating the same keys wait for each other
- * rather than deadlock; a key another import has taken meanwhile is left to it, and its row returned.
+ * rather than deadlock. A key another import has taken meanwhile is left to it, and so is an email
+ * (not unique, but what a row without a key is matched by): their rows are returned.
  */
 async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
+  // Imports creating customers with the same new email take turns, in email order: the later one's
+  // insert starts after the earlier one committed, and sees its customer.
+  await ctx.tx.query("SELECT pg_advisory_xact_lock(hashtext($1 || email)) FROM unnest($2::text[]) AS email", [
+    `customer-email:${ctx.programId}:`,
+    [...new Set(creates.map((c) => c.email))].sort(),
+  ]);
   const { rows: made } = await ctx.tx.query<{ key: string }>(
     `INSERT INTO customers (program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
      SELECT $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
      FROM ${RECORDSET}
+     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.program_id = $1 AND c.email = v.email)
      ORDER BY v.key
      ON CONFLICT (program_id, key) DO NOTHING
      RETURNING key`,
