@@ -3,7 +3,7 @@ import { type ApplyContext, type RowResult, skipped } from "../types";
 
 /** A record a row would create. */
 export interface Create {
-  row: number;
+  src_row: number;
 }
 
 /**
@@ -12,16 +12,16 @@ export interface Create {
  */
 export type Resolve<C extends Create> = (rows: readonly CheckedRow[]) => Promise<C[]>;
 
-/** Inserts with `ON CONFLICT DO NOTHING`; the rows whose key another import had taken. */
+/** Inserts with `ON CONFLICT DO NOTHING`; the rows whose record another import created meanwhile. */
 export type Insert<C extends Create> = (creates: readonly C[]) => Promise<ReadonlySet<number>>;
 
 /**
  * Resolves rows and creates the records they name that are not stored, when another import may create
  * the same record at the same moment. A row whose insert met a key that import had just taken is
  * resolved again: `ON CONFLICT` waited for the other import to commit, so the row now matches its
- * record, and is an update (or a skip, for records that are never updated) where the other is a create.
- * Two rounds settle every row; one still unsettled names what happened. A constant number of statements
- * a round, whatever the number of rows.
+ * record, by the object's rules, and is an update where the other is a create. Two rounds settle every
+ * row; one still unsettled is skipped, saying what happened. A constant number of statements a round,
+ * whatever the number of rows.
  */
 export async function createOrMatch<C extends Create>(
   ctx: ApplyContext,

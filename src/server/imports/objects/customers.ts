@@ -5,7 +5,7 @@ import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } fr
 import { createOrMatch, inIdOrder } from "./createOrMatch";
 
 interface Create {
-  row: number;
+  src_row: number;
   key: string;
   email: string;
   [column: string]: unknown;
@@ -138,7 +138,7 @@ async function resolve(
       continue;
     }
     const newKey = key ?? `cus_${randomBytes(6).toString("hex")}`;
-    creates.push({ ...row, key: newKey, email, row: r.row });
+    creates.push({ ...row, key: newKey, email, src_row: r.row });
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
   return creates;
@@ -167,7 +167,7 @@ async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Se
     [ctx.programId, JSON.stringify(creates)],
   );
   const created = new Set(made.map((m) => m.key));
-  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.row));
+  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
 }
 
 /** A row's values for the customers table; blank cells are absent, so they leave stored values alone. */

@@ -11,7 +11,7 @@ interface Found {
 }
 
 interface Create {
-  row: number;
+  src_row: number;
   external_key: string;
   [column: string]: unknown;
 }
@@ -101,7 +101,7 @@ async function resolve(
     for (const c of OPTIONAL) values[c] = v[c] ?? null;
     const existing = deals.get(externalKey);
     if (existing !== undefined) updates.set(existing, { id: existing, ...values });
-    else creates.push({ ...values, row: r.row, external_key: externalKey });
+    else creates.push({ ...values, src_row: r.row, external_key: externalKey });
     results.set(r.row, {
       row: r.row,
       outcome: existing !== undefined ? "updated" : "created",
@@ -129,5 +129,5 @@ async function insert(ctx: ApplyContext, group: string, creates: readonly Create
     [ctx.programId, JSON.stringify(creates), group],
   );
   const created = new Set(made.map((m) => m.external_key));
-  return new Set(creates.filter((c) => !created.has(c.external_key)).map((c) => c.row));
+  return new Set(creates.filter((c) => !created.has(c.external_key)).map((c) => c.src_row));
 }

@@ -12,7 +12,6 @@ interface Found {
 }
 
 interface Create {
-  row: number;
   src_row: number;
   external_key: string | null;
   fingerprint: string;
@@ -106,7 +105,6 @@ async function resolve(
       results.set(r.row, { row: r.row, outcome: "updated", object_key: externalKey ?? null, issues });
     } else {
       creates.push({
-        row: r.row,
         src_row: r.row,
         external_key: externalKey ?? null,
         fingerprint: fingerprint(ctx, [group, partner.id, (v.email as string).toLowerCase()]),
@@ -154,9 +152,9 @@ async function insert(
   const ids = new Map(made.map((m) => [m.src_row, m.id]));
   const lost = new Set<number>();
   for (const c of toCreate) {
-    const id = ids.get(c.row);
-    const result = results.get(c.row) as RowResult;
-    if (id === undefined) lost.add(c.row);
+    const id = ids.get(c.src_row);
+    const result = results.get(c.src_row) as RowResult;
+    if (id === undefined) lost.add(c.src_row);
     else {
       if (result.object_key === null) result.object_key = `lead-${id}`;
       result.fingerprint = c.fingerprint;

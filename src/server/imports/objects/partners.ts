@@ -12,7 +12,7 @@ interface Stored {
 }
 
 interface Create {
-  row: number;
+  src_row: number;
   key: string;
   email: string;
   [column: string]: unknown;
@@ -189,7 +189,7 @@ async function resolve(
       continue;
     }
     const newKey = key ?? keyFromEmail(email);
-    creates.push({ ...values(r, customFields), key: newKey, email, row: r.row });
+    creates.push({ ...values(r, customFields), key: newKey, email, src_row: r.row });
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
   return creates;
@@ -219,7 +219,7 @@ async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Se
       [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
     );
   const created = new Set(made.map((m) => m.key));
-  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.row));
+  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
 }
 
 /** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
