@@ -2,6 +2,14 @@ import { randomBytes } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { createOrMatch, inIdOrder } from "./createOrMatch";
+
+interface Create {
+  src_row: number;
+  key: string;
+  email: string;
+  [column: string]: unknown;
+}
 
 interface Stored {
   kind: "customer" | "partner";
@@ -15,20 +23,57 @@ const COLUMNS = ["name", "company_name", "state", "unit", "postal"] as const;
 
 /**
  * Customers: matched by customer_key, else email (a key that matches no one falls back to the email,
- * with a warning); an email shared by several customers needs the key. No match creates one. A given
+ * with a warning); an email shared by several customers needs the key. No match creates one; a key
+ * another import creates at the same moment is matched instead (see createOrMatch). A given
  * partner_key must name an existing partner. Blank cells change nothing.
  */
 export const applyCustomers: Applier = async (ctx, rows) => {
-  const { tx, programId } = ctx;
-  const keys = distinctTexts(rows, "customer_key");
-  const emails = distinctTexts(rows, "email");
-  const partnerKeys = distinctTexts(rows, "partner_key");
-  const { rows: found } = await tx.query<Stored>(
+  const results = new Map<number, RowResult>();
+  // By stored id: two rows of a chunk may reach one customer (one by key, one by email); the later wins.
+  const updates = new Map<number, Record<string, unknown>>();
+  await createOrMatch(
+    ctx,
+    rows,
+    results,
+    (pending) => resolve(ctx, pending, results, updates),
+    (creates) => insert(ctx, creates),
+  );
+  if (updates.size)
+    await ctx.tx.query(
+      `UPDATE customers c SET
+         email = COALESCE(v.email, c.email),
+         partner_id = COALESCE(v.partner_id, c.partner_id),
+         signed_up_on = COALESCE(v.signed_up_on, c.signed_up_on),
+         ${COLUMNS.map((col) => `${col} = COALESCE(v.${col}, c.${col})`).join(",\n         ")},
+         updated_at = now()
+       FROM ${RECORDSET}
+       WHERE c.id = v.id AND c.program_id = $1`,
+      [ctx.programId, JSON.stringify(inIdOrder(updates))],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, partner_id bigint,
+  signed_up_on date, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
+
+/** Each row against the stored customers and partners: its result, its update; the customers to create. */
+async function resolve(
+  ctx: ApplyContext,
+  rows: readonly CheckedRow[],
+  results: Map<number, RowResult>,
+  updates: Map<number, Record<string, unknown>>,
+): Promise<Create[]> {
+  const { rows: found } = await ctx.tx.query<Stored>(
     `SELECT 'customer' AS kind, id, key, email FROM customers
        WHERE program_id = $1 AND (key = ANY($2::text[]) OR email = ANY($3::text[]))
      UNION ALL
      SELECT 'partner', id, key, email FROM partners WHERE program_id = $1 AND key = ANY($4::text[])`,
-    [programId, keys, emails, partnerKeys],
+    [
+      ctx.programId,
+      distinctTexts(rows, "customer_key"),
+      distinctTexts(rows, "email"),
+      distinctTexts(rows, "partner_key"),
+    ],
   );
   const byKey = new Map<string, Stored>();
   const byEmail = new Map<string, Stored[]>();
@@ -42,11 +87,7 @@ export const applyCustomers: Applier = async (ctx, rows) => {
     byEmail.set(f.email, [...(byEmail.get(f.email) ?? []), f]);
   }
 
-  const results = new Map<number, RowResult>();
-  const creates: Record<string, unknown>[] = [];
-  // By stored id: two rows of a chunk may reach one customer (one by key, one by email); the later wins.
-  const updates = new Map<number, Record<string, unknown>>();
-
+  const creates: Create[] = [];
   for (const r of rows) {
     const key = r.record.customer_key as string | undefined;
     const email = r.record.email as string;
@@ -97,33 +138,37 @@ export const applyCustomers: Applier = async (ctx, rows) => {
       continue;
     }
     const newKey = key ?? `cus_${randomBytes(6).toString("hex")}`;
-    creates.push({ ...row, key: newKey });
+    creates.push({ ...row, key: newKey, email, src_row: r.row });
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
+  return creates;
+}
 
-  const recordset = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, partner_id bigint,
-         signed_up_on date, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
-  if (creates.length)
-    await tx.query(
-      `INSERT INTO customers (program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
-       SELECT $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-       FROM ${recordset}`,
-      [programId, JSON.stringify(creates)],
-    );
-  if (updates.size)
-    await tx.query(
-      `UPDATE customers c SET
-         email = COALESCE(v.email, c.email),
-         partner_id = COALESCE(v.partner_id, c.partner_id),
-         signed_up_on = COALESCE(v.signed_up_on, c.signed_up_on),
-         ${COLUMNS.map((col) => `${col} = COALESCE(v.${col}, c.${col})`).join(",\n         ")},
-         updated_at = now()
-       FROM ${recordset}
-       WHERE c.id = v.id AND c.program_id = $1`,
-      [programId, JSON.stringify([...updates.values()])],
-    );
-  return rows.map((r) => results.get(r.row) as RowResult);
-};
+/**
+ * Inserts new customers, in key order so that two imports creating the same keys wait for each other
+ * rather than deadlock. A key another import has taken meanwhile is left to it, and so is an email
+ * (not unique, but what a row without a key is matched by): their rows are returned.
+ */
+async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
+  // Imports creating customers with the same new email take turns, in email order: the later one's
+  // insert starts after the earlier one committed, and sees its customer.
+  await ctx.tx.query("SELECT pg_advisory_xact_lock(hashtext($1 || email)) FROM unnest($2::text[]) AS email", [
+    `customer-email:${ctx.programId}:`,
+    [...new Set(creates.map((c) => c.email))].sort(),
+  ]);
+  const { rows: made } = await ctx.tx.query<{ key: string }>(
+    `INSERT INTO customers (program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
+     SELECT $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+     FROM ${RECORDSET}
+     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.program_id = $1 AND c.email = v.email)
+     ORDER BY v.key
+     ON CONFLICT (program_id, key) DO NOTHING
+     RETURNING key`,
+    [ctx.programId, JSON.stringify(creates)],
+  );
+  const created = new Set(made.map((m) => m.key));
+  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
+}
 
 /** A row's values for the customers table; blank cells are absent, so they leave stored values alone. */
 function values(r: CheckedRow): Record<string, unknown> {

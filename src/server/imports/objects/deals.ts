@@ -1,6 +1,7 @@
-import { quote } from "../../../core";
+import { type CheckedRow, quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
-import { type Applier, type RowResult, rowIssue, skipped } from "../types";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { createOrMatch, inIdOrder } from "./createOrMatch";
 
 interface Found {
   kind: "partner" | "deal";
@@ -9,30 +10,65 @@ interface Found {
   group_key: string | null;
 }
 
+interface Create {
+  src_row: number;
+  external_key: string;
+  [column: string]: unknown;
+}
+
 const OPTIONAL = ["account_name", "contact_first_name", "contact_last_name"] as const;
 
 /**
- * Deals, into the import's group, upserted by external_key: blank cells leave stored values alone. A
- * partner, when named, must exist; one of another group is a warning.
+ * Deals, into the import's group, upserted by external_key: blank cells leave stored values alone; a key
+ * another import creates at the same moment is updated instead (see createOrMatch). A partner, when
+ * named, must exist; one of another group is a warning.
  */
 export const applyDeals: Applier = async (ctx, rows) => {
-  const { tx, programId } = ctx;
   const group = ctx.spec.group;
   if (!group) throw new Error("a deals import needs its group");
-  const partnerKeys = distinctTexts(rows, "partner_key");
-  const { rows: found } = await tx.query<Found>(
+  const results = new Map<number, RowResult>();
+  const updates = new Map<number, Record<string, unknown>>();
+  await createOrMatch(
+    ctx,
+    rows,
+    results,
+    (pending) => resolve(ctx, pending, results, updates),
+    (creates) => insert(ctx, group.key, creates),
+  );
+  // An updated deal moves into the import's group: its stage was checked against that group's stages.
+  if (updates.size)
+    await ctx.tx.query(
+      `UPDATE deals d SET group_key = $3, amount = v.amount, close_date = v.close_date, stage = v.stage,
+         partner_id = COALESCE(v.partner_id, d.partner_id), opened_on = COALESCE(v.opened_on, d.opened_on),
+         ${OPTIONAL.map((c) => `${c} = COALESCE(v.${c}, d.${c})`).join(", ")},
+         updated_at = now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, ${COLUMNS})
+       WHERE d.id = v.id AND d.program_id = $1`,
+      [ctx.programId, JSON.stringify(inIdOrder(updates)), group.key],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+const COLUMNS = `external_key text, amount bigint, close_date date, stage text, partner_id bigint, opened_on date,
+  ${OPTIONAL.map((c) => `${c} text`).join(", ")}`;
+
+/** Each row against the stored deals and partners: its result, its update; the deals to create. */
+async function resolve(
+  ctx: ApplyContext,
+  rows: readonly CheckedRow[],
+  results: Map<number, RowResult>,
+  updates: Map<number, Record<string, unknown>>,
+): Promise<Create[]> {
+  const { rows: found } = await ctx.tx.query<Found>(
     `SELECT 'partner' AS kind, id, key, group_key FROM partners WHERE program_id = $1 AND key = ANY($2::text[])
      UNION ALL
      SELECT 'deal', id, external_key, group_key FROM deals WHERE program_id = $1 AND external_key = ANY($3::text[])`,
-    [programId, partnerKeys, distinctTexts(rows, "external_key")],
+    [ctx.programId, distinctTexts(rows, "partner_key"), distinctTexts(rows, "external_key")],
   );
   const partners = new Map(found.filter((f) => f.kind === "partner").map((f) => [f.key, f]));
   const deals = new Map(found.filter((f) => f.kind === "deal").map((f) => [f.key, f.id]));
 
-  const results = new Map<number, RowResult>();
-  const creates: Record<string, unknown>[] = [];
-  const updates: Record<string, unknown>[] = [];
-
+  const creates: Create[] = [];
   for (const r of rows) {
     const v = r.record;
     const externalKey = v.external_key as string;
@@ -64,8 +100,8 @@ export const applyDeals: Applier = async (ctx, rows) => {
     };
     for (const c of OPTIONAL) values[c] = v[c] ?? null;
     const existing = deals.get(externalKey);
-    if (existing !== undefined) updates.push({ id: existing, ...values });
-    else creates.push(values);
+    if (existing !== undefined) updates.set(existing, { id: existing, ...values });
+    else creates.push({ ...values, src_row: r.row, external_key: externalKey });
     results.set(r.row, {
       row: r.row,
       outcome: existing !== undefined ? "updated" : "created",
@@ -73,28 +109,25 @@ export const applyDeals: Applier = async (ctx, rows) => {
       issues,
     });
   }
+  return creates;
+}
 
-  const columns = `external_key text, amount bigint, close_date date, stage text, partner_id bigint, opened_on date,
-    ${OPTIONAL.map((c) => `${c} text`).join(", ")}`;
-  if (creates.length)
-    await tx.query(
-      `INSERT INTO deals (program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
-         ${OPTIONAL.join(", ")})
-       SELECT $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
-         ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
-       FROM jsonb_to_recordset($2::jsonb) AS v(${columns})`,
-      [programId, JSON.stringify(creates), group.key],
-    );
-  // An updated deal moves into the import's group: its stage was checked against that group's stages.
-  if (updates.length)
-    await tx.query(
-      `UPDATE deals d SET group_key = $3, amount = v.amount, close_date = v.close_date, stage = v.stage,
-         partner_id = COALESCE(v.partner_id, d.partner_id), opened_on = COALESCE(v.opened_on, d.opened_on),
-         ${OPTIONAL.map((c) => `${c} = COALESCE(v.${c}, d.${c})`).join(", ")},
-         updated_at = now()
-       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, ${columns})
-       WHERE d.id = v.id AND d.program_id = $1`,
-      [programId, JSON.stringify(updates), group.key],
-    );
-  return rows.map((r) => results.get(r.row) as RowResult);
-};
+/**
+ * Inserts new deals, in key order so that two imports creating the same keys wait for each other
+ * rather than deadlock; a key another import has taken meanwhile is left to it, and its row returned.
+ */
+async function insert(ctx: ApplyContext, group: string, creates: readonly Create[]): Promise<Set<number>> {
+  const { rows: made } = await ctx.tx.query<{ external_key: string }>(
+    `INSERT INTO deals (program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
+       ${OPTIONAL.join(", ")})
+     SELECT $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
+       ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
+     FROM jsonb_to_recordset($2::jsonb) AS v(${COLUMNS})
+     ORDER BY v.external_key
+     ON CONFLICT (program_id, external_key) DO NOTHING
+     RETURNING external_key`,
+    [ctx.programId, JSON.stringify(creates), group],
+  );
+  const created = new Set(made.map((m) => m.external_key));
+  return new Set(creates.filter((c) => !created.has(c.external_key)).map((c) => c.src_row));
+}

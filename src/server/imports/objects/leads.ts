@@ -1,7 +1,8 @@
-import { quote } from "../../../core";
+import { type CheckedRow, quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
 import { fingerprint, withoutRepeats } from "../repeats";
-import { type Applier, type RowResult, rowIssue, skipped } from "../types";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { createOrMatch, inIdOrder } from "./createOrMatch";
 
 interface Found {
   kind: "partner" | "lead";
@@ -10,31 +11,64 @@ interface Found {
   group_key: string | null;
 }
 
+interface Create {
+  src_row: number;
+  external_key: string | null;
+  fingerprint: string;
+  [column: string]: unknown;
+}
+
 /**
  * Leads, into the import's group: the partner must exist (one of another group is a warning); a lead
  * whose external_key is stored is updated, where cells are filled; any other lead is created, once: one
- * without an external_key is known by its fingerprint (group, partner, email).
+ * without an external_key is known by its fingerprint (group, partner, email); an external_key another
+ * import creates at the same moment is updated instead (see createOrMatch).
  */
 export const applyLeads: Applier = async (ctx, rows) => {
-  const { tx, programId } = ctx;
   const group = ctx.spec.group;
   if (!group) throw new Error("a leads import needs its group");
-  const partnerKeys = distinctTexts(rows, "partner_key");
-  const externalKeys = distinctTexts(rows, "external_key");
-  const { rows: found } = await tx.query<Found>(
+  const results = new Map<number, RowResult>();
+  const updates = new Map<number, Record<string, unknown>>();
+  await createOrMatch(
+    ctx,
+    rows,
+    results,
+    (pending) => resolve(ctx, group.key, pending, results, updates),
+    (creates) => insert(ctx, group.key, creates, results),
+  );
+  // An updated lead moves into the import's group: its form's fields and checks are that group's.
+  if (updates.size)
+    await ctx.tx.query(
+      `UPDATE leads l SET group_key = $3, partner_id = v.partner_id, email = v.email, first_name = v.first_name,
+         last_name = v.last_name, status = COALESCE(v.status, l.status), fields = l.fields || v.fields,
+         updated_at = now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, partner_id bigint, email text, first_name text,
+         last_name text, status text, fields jsonb)
+       WHERE l.id = v.id AND l.program_id = $1`,
+      [ctx.programId, JSON.stringify(inIdOrder(updates)), group],
+    );
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+/** Each row against the stored leads and partners: its result, its update; the leads to create. */
+async function resolve(
+  ctx: ApplyContext,
+  group: string,
+  rows: readonly CheckedRow[],
+  results: Map<number, RowResult>,
+  updates: Map<number, Record<string, unknown>>,
+): Promise<Create[]> {
+  const { rows: found } = await ctx.tx.query<Found>(
     `SELECT 'partner' AS kind, id, key, group_key FROM partners WHERE program_id = $1 AND key = ANY($2::text[])
      UNION ALL
      SELECT 'lead', id, external_key, group_key FROM leads WHERE program_id = $1 AND external_key = ANY($3::text[])`,
-    [programId, partnerKeys, externalKeys],
+    [ctx.programId, distinctTexts(rows, "partner_key"), distinctTexts(rows, "external_key")],
   );
   const partners = new Map(found.filter((f) => f.kind === "partner").map((f) => [f.key, f]));
   const leads = new Map(found.filter((f) => f.kind === "lead").map((f) => [f.key, f.id]));
   const leadFields = ctx.spec.fields.filter((f) => f.source === "lead_field").map((f) => f.name);
 
-  const results = new Map<number, RowResult>();
-  const creates: Record<string, unknown>[] = [];
-  const updates: Record<string, unknown>[] = [];
-
+  const creates: Create[] = [];
   for (const r of rows) {
     const v = r.record;
     const partnerKey = v.partner_key as string;
@@ -67,57 +101,64 @@ export const applyLeads: Applier = async (ctx, rows) => {
     const externalKey = v.external_key as string | undefined;
     const existing = externalKey !== undefined ? leads.get(externalKey) : undefined;
     if (existing !== undefined) {
-      updates.push({ id: existing, ...values });
+      updates.set(existing, { id: existing, ...values });
       results.set(r.row, { row: r.row, outcome: "updated", object_key: externalKey ?? null, issues });
     } else {
       creates.push({
         src_row: r.row,
         external_key: externalKey ?? null,
-        fingerprint: fingerprint(ctx, [group.key, partner.id, (v.email as string).toLowerCase()]),
+        fingerprint: fingerprint(ctx, [group, partner.id, (v.email as string).toLowerCase()]),
         ...values,
       });
       results.set(r.row, { row: r.row, outcome: "created", object_key: externalKey ?? null, issues });
     }
   }
+  return creates;
+}
 
+/**
+ * Inserts new leads, less those that repeat one (see withoutRepeats), in key order so that two imports
+ * creating the same keys wait for each other rather than deadlock; an external_key another import has
+ * taken meanwhile is left to it, and its row returned.
+ */
+async function insert(
+  ctx: ApplyContext,
+  group: string,
+  creates: readonly Create[],
+  results: Map<number, RowResult>,
+): Promise<Set<number>> {
   // A lead with an external_key is known by it; one without, by what it is.
   const toCreate = await withoutRepeats(ctx, "leads", creates, results, (c) => c.external_key !== null);
-
-  if (toCreate.length) {
-    // Ids are drawn first so that a lead without an external_key gets its key back to its row.
-    const { rows: made } = await tx.query<{ src_row: number; id: number }>(
-      `WITH v AS (
-         SELECT v.*, nextval(pg_get_serial_sequence('leads', 'id')) AS id
-         FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
-           last_name text, status text, external_key text, fields jsonb, fingerprint text)
-       ), inserted AS (
-         INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key,
-           fields, import_id, fingerprint, import_row)
-         SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields,
-           $4::uuid, fingerprint, src_row
-         FROM v
-       )
-       SELECT src_row, id FROM v`,
-      [programId, JSON.stringify(toCreate), group.key, ctx.importId],
-    );
-    const fingerprints = new Map(toCreate.map((c) => [c.src_row as number, c.fingerprint as string]));
-    for (const m of made) {
-      const result = results.get(m.src_row);
-      if (!result) continue;
-      if (result.object_key === null) result.object_key = `lead-${m.id}`;
-      result.fingerprint = fingerprints.get(m.src_row);
+  if (!toCreate.length) return new Set();
+  // Ids are drawn first so that a lead without an external_key gets its key back to its row.
+  const { rows: made } = await ctx.tx.query<{ src_row: number; id: number }>(
+    `WITH v AS (
+       SELECT v.*, nextval(pg_get_serial_sequence('leads', 'id')) AS id
+       FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
+         last_name text, status text, external_key text, fields jsonb, fingerprint text)
+     ), inserted AS (
+       INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key,
+         fields, import_id, fingerprint, import_row)
+       SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields,
+         $4::uuid, fingerprint, src_row
+       FROM v
+       ORDER BY external_key
+       ON CONFLICT (program_id, external_key) WHERE external_key IS NOT NULL DO NOTHING
+       RETURNING id
+     )
+     SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`,
+    [ctx.programId, JSON.stringify(toCreate), group, ctx.importId],
+  );
+  const ids = new Map(made.map((m) => [m.src_row, m.id]));
+  const lost = new Set<number>();
+  for (const c of toCreate) {
+    const id = ids.get(c.src_row);
+    const result = results.get(c.src_row) as RowResult;
+    if (id === undefined) lost.add(c.src_row);
+    else {
+      if (result.object_key === null) result.object_key = `lead-${id}`;
+      result.fingerprint = c.fingerprint;
     }
   }
-  // An updated lead moves into the import's group: its form's fields and checks are that group's.
-  if (updates.length)
-    await tx.query(
-      `UPDATE leads l SET group_key = $3, partner_id = v.partner_id, email = v.email, first_name = v.first_name,
-         last_name = v.last_name, status = COALESCE(v.status, l.status), fields = l.fields || v.fields,
-         updated_at = now()
-       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, partner_id bigint, email text, first_name text,
-         last_name text, status text, fields jsonb)
-       WHERE l.id = v.id AND l.program_id = $1`,
-      [programId, JSON.stringify(updates), group.key],
-    );
-  return rows.map((r) => results.get(r.row) as RowResult);
-};
+  return lost;
+}

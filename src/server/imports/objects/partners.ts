@@ -1,11 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { CheckedRow, Issue } from "../../../core";
-import { type Applier, type RowResult, rowIssue, skipped } from "../types";
+import type { Queryable } from "../../db/database";
+import { distinctTexts } from "../matching";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { createOrMatch, inIdOrder } from "./createOrMatch";
 
 interface Stored {
   id: number;
   key: string;
   email: string;
+}
+
+interface Create {
+  src_row: number;
+  key: string;
+  email: string;
+  [column: string]: unknown;
 }
 
 const COLUMNS = [
@@ -23,25 +33,91 @@ const COLUMNS = [
 
 /**
  * Partners: matched by partner_key, else partner_email; a row whose key and email name two partners is
- * skipped; no match creates one (which needs an email). Tags are only added; blank cells change nothing.
+ * skipped; no match creates one (which needs an email). A key or email another import creates at the
+ * same moment is matched instead, by the same rules (see createOrMatch). Tags are only added; blank
+ * cells change nothing.
  */
 export const applyPartners: Applier = async (ctx, rows) => {
-  const { tx, programId } = ctx;
-  const keys = rows.map((r) => r.record.partner_key).filter((v): v is string => typeof v === "string");
-  const emails = rows.map((r) => r.record.partner_email).filter((v): v is string => typeof v === "string");
-  const { rows: found } = await tx.query<Stored>(
+  const results = new Map<number, RowResult>();
+  // Two rows may reach one partner (one by key, one by email): their changes merge, the later row winning.
+  const updates = new Map<number, Record<string, unknown>>();
+  await createOrMatch(
+    ctx,
+    rows,
+    results,
+    (pending) => resolve(ctx, pending, results, updates),
+    (creates) => insert(ctx, creates),
+  );
+  if (updates.size && !(await unlessTaken(ctx.tx, () => update(ctx, updates)))) {
+    // An email another import gave a partner meanwhile: the updated rows are matched again, seeing it.
+    const again = new Map<number, Record<string, unknown>>();
+    const updated = rows.filter((r) => results.get(r.row)?.outcome === "updated");
+    await createOrMatch(
+      ctx,
+      updated,
+      results,
+      (pending) => resolve(ctx, pending, results, again),
+      (creates) => insert(ctx, creates),
+    );
+    if (again.size) await update(ctx, again);
+  }
+  return rows.map((r) => results.get(r.row) as RowResult);
+};
+
+/** Applies the updates; tags are only added, blank cells change nothing. */
+async function update(ctx: ApplyContext, updates: ReadonlyMap<number, Record<string, unknown>>) {
+  await ctx.tx.query(
+    `UPDATE partners p SET
+       email = COALESCE(v.email, p.email),
+       joined_date = COALESCE(v.joined_date, p.joined_date),
+       tags = p.tags || ARRAY(SELECT t FROM unnest(COALESCE(v.tags, '{}')) AS t WHERE NOT t = ANY(p.tags)),
+       fields = p.fields || COALESCE(v.fields, '{}'),
+       ${COLUMNS.map((c) => `${c} = COALESCE(v.${c}, p.${c})`).join(",\n       ")},
+       updated_at = now()
+     FROM ${RECORDSET}
+     WHERE p.id = v.id AND p.program_id = $1`,
+    [ctx.programId, JSON.stringify(inIdOrder(updates))],
+  );
+}
+
+/**
+ * Runs `write` behind a savepoint. A new email taken meanwhile by a partner that another import created
+ * makes the write a unique violation: it is taken back, and false returned.
+ */
+async function unlessTaken(tx: Queryable, write: () => Promise<void>): Promise<boolean> {
+  await tx.query("SAVEPOINT unless_taken");
+  try {
+    await write();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await tx.query("ROLLBACK TO SAVEPOINT unless_taken");
+    return false;
+  }
+  await tx.query("RELEASE SAVEPOINT unless_taken");
+  return true;
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, joined_date date,
+  tags text[], fields jsonb, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
+
+/** Each row against the stored partners: its result, its update; the partners to create. */
+async function resolve(
+  ctx: ApplyContext,
+  rows: readonly CheckedRow[],
+  results: Map<number, RowResult>,
+  updates: Map<number, Record<string, unknown>>,
+): Promise<Create[]> {
+  const { rows: found } = await ctx.tx.query<Stored>(
     "SELECT id, key, email FROM partners WHERE program_id = $1 AND (key = ANY($2::text[]) OR email = ANY($3::text[]))",
-    [programId, keys, emails],
+    [ctx.programId, distinctTexts(rows, "partner_key"), distinctTexts(rows, "partner_email")],
   );
   const byKey = new Map(found.map((p) => [p.key, p]));
   const byEmail = new Map(found.map((p) => [p.email, p]));
   const customFields = ctx.spec.fields.filter((f) => f.source === "partner_field");
 
-  const results = new Map<number, RowResult>();
-  const creates: Record<string, unknown>[] = [];
-  // Two rows may reach one partner (one by key, one by email): their changes merge, the later row winning.
-  const updates = new Map<number, Record<string, unknown>>();
-
+  const creates: Create[] = [];
   for (const r of rows) {
     const key = r.record.partner_key as string | undefined;
     const email = r.record.partner_email as string | undefined;
@@ -113,43 +189,38 @@ export const applyPartners: Applier = async (ctx, rows) => {
       continue;
     }
     const newKey = key ?? keyFromEmail(email);
-    creates.push({ ...values(r, customFields), key: newKey, email, row: r.row });
+    creates.push({ ...values(r, customFields), key: newKey, email, src_row: r.row });
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
+  return creates;
+}
 
-  if (creates.length) {
-    const { rows: made } = await tx.query<{ id: number; key: string; email: string }>(
-      `INSERT INTO partners (program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
-       SELECT $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-       FROM jsonb_to_recordset($2::jsonb) AS v(key text, email text, joined_date date, tags text[], fields jsonb,
-         ${COLUMNS.map((c) => `${c} text`).join(", ")})
-       RETURNING id, key, email`,
-      [programId, JSON.stringify(creates)],
-    );
-    if (ctx.options.send_invites && made.length)
-      await tx.query(
-        `INSERT INTO outbox (program_id, kind, to_email, payload, import_id)
-         SELECT $1, 'partner_invite', m.email, jsonb_build_object('partner_key', m.key, 'program', $3::text), $4
-         FROM jsonb_to_recordset($2::jsonb) AS m(key text, email text)`,
-        [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
-      );
-  }
-  if (updates.size)
+/**
+ * Inserts new partners, in key order so that two imports creating the same keys wait for each other
+ * rather than deadlock, and queues their invites. A key or email another import has taken meanwhile
+ * (either unique) is left to it, and its row returned.
+ */
+async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
+  const { tx, programId } = ctx;
+  const { rows: made } = await tx.query<{ id: number; key: string; email: string }>(
+    `INSERT INTO partners (program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
+     SELECT $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+     FROM ${RECORDSET}
+     ORDER BY v.key
+     ON CONFLICT DO NOTHING
+     RETURNING id, key, email`,
+    [programId, JSON.stringify(creates)],
+  );
+  if (ctx.options.send_invites && made.length)
     await tx.query(
-      `UPDATE partners p SET
-         email = COALESCE(v.email, p.email),
-         joined_date = COALESCE(v.joined_date, p.joined_date),
-         tags = p.tags || ARRAY(SELECT t FROM unnest(COALESCE(v.tags, '{}')) AS t WHERE NOT t = ANY(p.tags)),
-         fields = p.fields || COALESCE(v.fields, '{}'),
-         ${COLUMNS.map((c) => `${c} = COALESCE(v.${c}, p.${c})`).join(",\n         ")},
-         updated_at = now()
-       FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, email text, joined_date date, tags text[], fields jsonb,
-         ${COLUMNS.map((c) => `${c} text`).join(", ")})
-       WHERE p.id = v.id AND p.program_id = $1`,
-      [programId, JSON.stringify([...updates.values()])],
+      `INSERT INTO outbox (program_id, kind, to_email, payload, import_id)
+       SELECT $1, 'partner_invite', m.email, jsonb_build_object('partner_key', m.key, 'program', $3::text), $4
+       FROM jsonb_to_recordset($2::jsonb) AS m(key text, email text)`,
+      [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
     );
-  return rows.map((r) => results.get(r.row) as RowResult);
-};
+  const created = new Set(made.map((m) => m.key));
+  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
+}
 
 /** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
 function values(r: CheckedRow, customFields: readonly { name: string }[]) {
