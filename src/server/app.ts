@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
-import type { Socket } from "node:net";
 import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -17,7 +15,7 @@ import { SpecError } from "../core/spec";
 import { authentication } from "./caller";
 import type { Database } from "./db/database";
 import { ApiError } from "./errors";
-import { type Limits, limitsOf, rateGates } from "./limits";
+import { clientErrorHandler, cutOffSlowBodies, type Limits, limitsOf, rateGates } from "./limits";
 import type { Mailer } from "./outbox";
 import { auditRoutes } from "./routes/audit";
 import { catalogueRoutes } from "./routes/catalogue";
@@ -68,6 +66,7 @@ export async function buildApp({
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  cutOffSlowBodies(app, limits.requestTimeoutMs);
   await app.register(helmet);
   const gates = await rateGates(app, limits);
   app.addHook("onRequest", async (request, reply) => {
@@ -170,29 +169,6 @@ function sendError(
 function requestIdOf(request: RawRequestDefaultExpression): string {
   const given = request.headers["x-request-id"];
   return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-}
-
-/**
- * A request Node refused before it reached a route: one that did not arrive in time (408), headers
- * too large (431) or not HTTP (400). Answered in the API's error shape, then the connection is closed.
- */
-function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
-  if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const [status, code, message] =
-    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-      ? [408, "request_timeout", "The request took too long to arrive and was cut off; send it again."]
-      : error.code === "HPE_HEADER_OVERFLOW"
-        ? [431, "headers_too_large", "The request's headers are too large."]
-        : [400, "bad_request", "The request is not well-formed HTTP."];
-  const requestId = randomUUID();
-  this.log.info({ request_id: requestId, err: error, status }, "request refused by the server");
-  const body = JSON.stringify({ error: { code, message, request_id: requestId } });
-  if (socket.writable)
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  socket.destroy(error);
 }
 
 declare module "fastify" {

@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import { Socket } from "node:net";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "./errors";
@@ -98,4 +101,53 @@ export async function rateGates(app: FastifyInstance, limits: Limits): Promise<G
       return pass(keys, request, reply, "Too many requests came with your API key in the last minute.");
     },
   };
+}
+
+/**
+ * Ends a request whose body has not all arrived `ms` after it began: Node's own request timeout cuts
+ * off slow headers, but not a body that keeps trickling in.
+ */
+export function cutOffSlowBodies(app: FastifyInstance, ms: number) {
+  if (!ms) return;
+  app.addHook("onRequest", async (request) => {
+    const raw = request.raw;
+    // An injected request (app.inject) has no connection to cut.
+    if (raw.complete || !(raw.socket instanceof Socket)) return;
+    const timer = setTimeout(() => {
+      if (raw.complete || raw.socket.destroyed) return;
+      const error = Object.assign(new Error("The request body did not arrive in time"), {
+        code: "ERR_HTTP_REQUEST_TIMEOUT",
+      });
+      clientErrorHandler.call(app, error, raw.socket);
+    }, ms).unref();
+    const stop = () => clearTimeout(timer);
+    raw.once("end", stop);
+    raw.once("close", stop);
+  });
+}
+
+/**
+ * A request refused before a route could answer it: one that did not arrive in time (408), headers
+ * too large (431) or not HTTP (400). Answered in the API's error shape unless an answer has begun, and
+ * the connection closed.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "request_timeout", "The request took too long to arrive and was cut off; send it again."]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "headers_too_large", "The request's headers are too large."]
+        : [400, "bad_request", "The request is not well-formed HTTP."];
+  const requestId = randomUUID();
+  this.log.info({ reqId: requestId, err: error, status }, "request refused before a route");
+  const answering = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+  if (socket.writable && !answering?.headersSent) {
+    const body = JSON.stringify({ error: { code, message, request_id: requestId } });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
