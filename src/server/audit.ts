@@ -63,7 +63,7 @@ function cappedJson(value: unknown): string | null {
 export function optionsShape(options: object): Record<string, string | boolean> {
   return Object.fromEntries(
     Object.entries(options)
-      .filter(([name, value]) => /^[a-z_]{1,40}$/.test(name) && value !== undefined)
+      .filter(([name, value]) => /^[a-z][a-z0-9_]{0,39}$/.test(name) && value !== undefined)
       .slice(0, 20)
       .map(([name, value]) => [
         name,

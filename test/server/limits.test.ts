@@ -5,13 +5,15 @@ import { KEYS, startTestService, type TestService } from "./harness";
 /** The limits hold in this process's memory, whatever the database: PGlite is enough. */
 const ENGINE = "pglite";
 
+type Answer = Pick<Awaited<ReturnType<TestService["call"]>>, "status" | "body" | "headers">;
+
 /** A request from `address`, as a client there would send it. */
 async function from(
   s: TestService,
   address: string,
   url: string,
   key: string | null = KEYS.admin,
-): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+): Promise<Answer> {
   const response = await s.app.inject({
     method: "GET",
     url,
@@ -23,7 +25,7 @@ async function from(
 }
 
 /** A 429 as the add-on reads it: Retry-After in whole seconds, within the minute the limits count. */
-function expectTooMany(response: { status: number; body: any; headers: Record<string, unknown> }) {
+function expectTooMany(response: Answer) {
   expect(response.status).toBe(429);
   expect(response.body.error).toMatchObject({ code: "rate_limited", request_id: expect.any(String) });
   const seconds = Number(response.headers["retry-after"]);
