@@ -126,7 +126,7 @@ export async function buildApp({
       reply,
       500,
       "internal_error",
-      "Something went wrong on our side; nothing was half-written. Quote the request id if you report it.",
+      "Something went wrong on our side; try again, and quote the request id if it goes on.",
     );
   });
   app.setNotFoundHandler((request, reply) =>
