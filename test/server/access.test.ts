@@ -63,8 +63,9 @@ function requestFor(route: Route, id: string) {
 /** The status line of a request sent as written, over a socket of its own. */
 function rawStatus(port: number, method: string, target: string, key: string | null): Promise<number> {
   return new Promise((resolve, reject) => {
+    // Written, not ended: a client that half-closes may lose its answer; `Connection: close` ends it.
     const socket = connect(port, "127.0.0.1", () =>
-      socket.end(
+      socket.write(
         `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nContent-Length: 0\r\n` +
           `${key ? `Authorization: Bearer ${key}\r\n` : ""}\r\n`,
       ),
