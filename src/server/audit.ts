@@ -22,9 +22,16 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** Adds an entry to the append-only audit log (the database refuses to change or remove one). */
+/** The most an entry keeps of its object's name, and of each of its JSON values. */
+const MAX_OBJECT_CHARS = 100;
+const MAX_JSON_CHARS = 4096;
+
+/**
+ * Adds an entry to the append-only audit log (the database refuses to change or remove one). Each
+ * value has its own column, whatever it holds, and is capped: a value too long to keep is stored as
+ * a note of its size.
+ */
 export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   await db.query(
     `INSERT INTO audit_log (program_id, actor, action, object, import_id, options, source, counts, detail, ip)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -32,13 +39,35 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
       entry.programId,
       entry.actor,
       entry.action,
-      entry.object ?? null,
+      entry.object?.slice(0, MAX_OBJECT_CHARS) ?? null,
       entry.importId ?? null,
-      json(entry.options),
-      json(entry.source),
-      json(entry.counts),
-      json(entry.detail),
+      cappedJson(entry.options),
+      cappedJson(entry.source),
+      cappedJson(entry.counts),
+      cappedJson(entry.detail),
       entry.ip ?? null,
     ],
+  );
+}
+
+function cappedJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const json = JSON.stringify(value);
+  return json.length <= MAX_JSON_CHARS ? json : JSON.stringify({ truncated: true, chars: json.length });
+}
+
+/**
+ * Which options a request asked for, without what it gave them: a flag as it was, any other value as
+ * its type. Only names an option could have are kept, a few of them.
+ */
+export function optionsShape(options: object): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(options)
+      .filter(([name, value]) => /^[a-z][a-z0-9_]{0,39}$/.test(name) && value !== undefined)
+      .slice(0, 20)
+      .map(([name, value]) => [
+        name,
+        typeof value === "boolean" ? value : value === null ? "null" : typeof value,
+      ]),
   );
 }

@@ -1,7 +1,8 @@
-import type { FastifyRequest } from "fastify";
-import { appendAudit } from "./audit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { appendAudit, optionsShape } from "./audit";
 import type { Database, Queryable } from "./db/database";
 import { ApiError } from "./errors";
+import type { Gates } from "./limits";
 import { hashKey } from "./programs";
 
 /** Who is calling, resolved from their API key. */
@@ -24,7 +25,29 @@ export function importAccess(role: Caller["role"], permissions: readonly string[
   return "Your role (custom) does not include the importer permission; ask a company admin to grant it.";
 }
 
-export async function resolveCaller(db: Database, authorization: string | undefined): Promise<Caller> {
+/**
+ * Authentication, decided by the route a request matched, never by how its path was spelled: every
+ * route needs a caller unless its config says `public: true`. A path that matches no route is 404.
+ * The address that keeps sending missing or bad keys waits (429) before its keys are read again.
+ */
+export function authentication(app: FastifyInstance, { db, gates }: { db: Database; gates: Gates }) {
+  app.decorateRequest("caller", null as never);
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.is404 || request.routeOptions.config.public === true) return;
+    await gates.afterFailedAuth(request, reply);
+    let token: string;
+    try {
+      token = bearerToken(request.headers.authorization);
+      request.caller = await resolveCaller(db, token);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) await gates.countFailedAuth(request);
+      throw error;
+    }
+    await gates.key(token, request, reply);
+  });
+}
+
+function bearerToken(authorization: string | undefined): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match?.[1])
     throw new ApiError(
@@ -32,11 +55,15 @@ export async function resolveCaller(db: Database, authorization: string | undefi
       "unauthorized",
       "An API key is required: send it as 'Authorization: Bearer KEY'.",
     );
+  return match[1];
+}
+
+async function resolveCaller(db: Database, token: string): Promise<Caller> {
   const { rows } = await db.query<CallerRow & { revoked_at: Date | null }>(
     `SELECT ${CALLER_COLUMNS}, k.revoked_at
      FROM api_keys k JOIN users u ON u.id = k.user_id JOIN programs p ON p.id = k.program_id
      WHERE k.key_hash = $1`,
-    [hashKey(match[1])],
+    [hashKey(token)],
   );
   const row = rows[0];
   if (!row) throw new ApiError(401, "unauthorized", "The API key is not valid.");
@@ -85,11 +112,15 @@ export async function callerOfUser(db: Queryable, userId: number, programId: num
   return callerFrom(row);
 }
 
-/** Throws 403 for a caller who may not import; an import they tried to start is logged as denied. */
+/**
+ * Throws 403 for a caller who may not import. An import they tried to start is logged as denied with
+ * what it was for (the object, which options) and why, never with what they sent: a refused caller
+ * must not be able to grow the log or put words into it.
+ */
 export async function requireImporter(
   db: Database,
   request: FastifyRequest,
-  attempt?: { object?: string; options?: unknown; source?: unknown },
+  attempt?: { object: string; options: object },
 ): Promise<Caller> {
   const caller = request.caller;
   if (caller.mayImport) return caller;
@@ -98,9 +129,8 @@ export async function requireImporter(
       programId: caller.program.id,
       actor: caller.email,
       action: "import.denied",
-      object: attempt.object ?? null,
-      options: attempt.options,
-      source: attempt.source,
+      object: attempt.object,
+      options: optionsShape(attempt.options),
       detail: { reason: caller.denial },
       ip: request.ip,
     });
@@ -110,5 +140,9 @@ export async function requireImporter(
 declare module "fastify" {
   interface FastifyRequest {
     caller: Caller;
+  }
+  interface FastifyContextConfig {
+    /** The route answers without a key (the health check, the API description). */
+    public?: boolean;
   }
 }

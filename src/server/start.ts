@@ -126,12 +126,16 @@ export async function applyConfigFile(db: Database, path: string) {
   return applyProgramConfig(db, parseProgramConfig(raw));
 }
 
-/** Starts the service; returns it listening, with the database it owns. */
+/** Starts the service, logging to stdout; returns it listening, with the database it owns. */
 export async function startService(
   settings: Settings,
 ): Promise<{ app: FastifyInstance; db: Database; url: string }> {
   const db = await openStore(settings);
-  const app = await buildApp({ db, mailer: settings.SMTP_URL ? smtpMailer(settings.SMTP_URL) : null });
+  const app = await buildApp({
+    db,
+    mailer: settings.SMTP_URL ? smtpMailer(settings.SMTP_URL) : null,
+    logger: true,
+  });
   app.addHook("onClose", () => db.close());
   const address = await app.listen({ port: settings.PORT, host: settings.HOST });
   return { app, db, url: address };

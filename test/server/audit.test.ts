@@ -1,3 +1,6 @@
+import type { FastifyRequest } from "fastify";
+import { appendAudit } from "../../src/server/audit";
+import { callerOfUser, requireImporter } from "../../src/server/caller";
 import { createKey, revokeKey } from "../../src/server/keys";
 import { engines, importRows, KEYS, multipart, startTestService, type TestService } from "./harness";
 
@@ -148,16 +151,90 @@ describe.each(engines())("audit log (%s)", (engine) => {
       expect.objectContaining({
         actor: "pat@agency.test",
         object: "partners",
-        source: { kind: "sheet" },
+        source: null,
         detail: { reason: expect.stringMatching(/Partner users cannot import/) },
       }),
       expect.objectContaining({
         actor: "sam@acme.test",
         object: "partners",
-        source: { kind: "file" },
+        source: null,
         detail: { reason: expect.stringMatching(/importer permission/) },
       }),
     ]);
+  });
+
+  it("records a denied import without what was sent: no source, the options by their shape, the reason", async () => {
+    const denied = await s.call("POST", "/v1/imports", {
+      key: KEYS.partner,
+      body: {
+        object: "partners",
+        options: { dry_run: true, group_key: "resellers" },
+        headers: H,
+        source: { kind: "sheet", name: "Partners tab" },
+      },
+    });
+    expect(denied.status).toBe(403);
+    const [entry] = await only("import.denied");
+    expect(entry).toEqual({
+      id: expect.any(Number),
+      at: expect.any(String),
+      actor: "pat@agency.test",
+      action: "import.denied",
+      object: "partners",
+      import_id: null,
+      options: { group_key: "string", send_invites: false, dry_run: true, allow_repeats: false },
+      source: null,
+      counts: null,
+      detail: { reason: expect.stringMatching(/Partner users cannot import/) },
+      ip: "127.0.0.1",
+    });
+  });
+
+  it("keeps a denied attempt small whatever it names, and its actor the caller's", async () => {
+    const { rows } = await s.db.query<{ id: number; program_id: number }>(
+      "SELECT id, program_id FROM users WHERE email = 'sam@acme.test'",
+    );
+    const user = rows[0] as { id: number; program_id: number };
+    const caller = await callerOfUser(s.db, user.id, user.program_id);
+    const request = { caller, ip: "203.0.113.9" } as FastifyRequest;
+    const options = {
+      actor: "admin@acme.test",
+      dry_run: true,
+      group_key: "g".repeat(100_000),
+      "Not An Option": "x",
+      ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`extra_${i}`, i])),
+    };
+    await expect(
+      requireImporter(s.db, request, { object: `partners${"x".repeat(100_000)}`, options }),
+    ).rejects.toMatchObject({ status: 403 });
+
+    const { rows: stored } = await s.db.query<{ actor: string; object: string; size: number }>(
+      `SELECT actor, object, octet_length(audit_log::text) AS size FROM audit_log WHERE action = 'import.denied'`,
+    );
+    expect(stored).toEqual([
+      { actor: "sam@acme.test", object: expect.any(String), size: expect.any(Number) },
+    ]);
+    expect(stored[0]?.object).toHaveLength(100);
+    expect(stored[0]?.size).toBeLessThan(2000);
+    const [entry] = await only("import.denied");
+    expect(entry?.options).toMatchObject({ actor: "string", dry_run: true, group_key: "string" });
+    expect(Object.keys(entry?.options ?? {})).toHaveLength(20);
+    expect(entry?.options).not.toHaveProperty("Not An Option");
+  });
+
+  it("caps what any entry stores: a value too long to keep is stored as a note of its size", async () => {
+    const source = { kind: "api", notes: "n".repeat(100_000) };
+    await appendAudit(s.db, {
+      programId: 1,
+      actor: "admin@acme.test",
+      action: "import.started",
+      object: "partners",
+      source,
+      options: { dry_run: false },
+    });
+    const [entry] = await only("import.started");
+    expect(entry?.source).toEqual({ truncated: true, chars: JSON.stringify(source).length });
+    expect(entry?.options).toEqual({ dry_run: false });
   });
 
   it("records keys created and revoked, naming the user and the key's prefix, never the key", async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { programConfigSchema } from "../../src/core/program";
-import { buildApp } from "../../src/server/app";
+import { type AppOptions, buildApp } from "../../src/server/app";
 import { type Database, openDatabase, quoteIdent } from "../../src/server/db/database";
 import { migrate } from "../../src/server/db/migrate";
 import type { Mail, Mailer } from "../../src/server/outbox";
@@ -54,8 +54,14 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** A service on a fresh database (PGlite in memory, or a schema of its own on PostgreSQL), configured. */
-export async function startTestService(engine: Engine): Promise<TestService> {
+/**
+ * A service on a fresh database (PGlite in memory, or a schema of its own on PostgreSQL), configured.
+ * Its rate limits and timeout are off unless `limits` are given, and it logs nothing unless told.
+ */
+export async function startTestService(
+  engine: Engine,
+  { limits = false, logger = false }: Pick<AppOptions, "limits" | "logger"> = {},
+): Promise<TestService> {
   const schema = engine === "postgres" ? `t_${randomBytes(6).toString("hex")}` : undefined;
   const db = await openDatabase(
     engine === "postgres" ? { url: process.env.DATABASE_URL as string, schema } : { dataDir: "memory" },
@@ -65,7 +71,7 @@ export async function startTestService(engine: Engine): Promise<TestService> {
   await applyProgramConfig(db, globexConfig);
   const mail: Mail[] = [];
   const mailer: Mailer = { send: async (m) => void mail.push(m) };
-  const app = await buildApp({ db, mailer });
+  const app = await buildApp({ db, mailer, limits, logger });
   return {
     app,
     db,

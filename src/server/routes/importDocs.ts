@@ -11,8 +11,13 @@ const errorBody = {
   properties: {
     error: {
       type: "object",
-      required: ["code", "message"],
-      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+      required: ["code", "message", "request_id"],
+      properties: {
+        code: { type: "string" },
+        message: { type: "string" },
+        details: {},
+        request_id: { type: "string", description: "Names the request in the service's log: quote it" },
+      },
     },
   },
 };

@@ -69,7 +69,7 @@ export async function importRoutes(
     async (request, reply) => {
       const { object } = request.params;
       const opts = request.query;
-      const caller = await requireImporter(db, request, { object, options: opts, source: { kind: "file" } });
+      const caller = await requireImporter(db, request, { object, options: opts });
       const idempotencyKey = idempotencyKeyOf(request);
       const upload = await csvBodyOf(request);
       const { resource, existing } = await importCsv(db, caller, object, opts, upload, request.ip, {
@@ -103,11 +103,7 @@ export async function importRoutes(
     },
     async (request, reply) => {
       const body = request.body;
-      const caller = await requireImporter(db, request, {
-        object: body.object,
-        options: body.options,
-        source: body.source,
-      });
+      const caller = await requireImporter(db, request, { object: body.object, options: body.options });
       const key = idempotencyKeyOf(request);
       const { resource, alerts, existing } = await startImport(db, caller, body, request.ip, {
         idempotency: key ? { key, hash: requestHash(body) } : null,
