@@ -6,7 +6,7 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Resolves with the exit code (null when a signal ended it) once the process is gone. */
   exited: Promise<number | null>;
-  /** What it has printed so far. */
+  /** What it has printed lately: the last OUTPUT_KEPT characters. */
   output(): string;
   stop(): Promise<void>;
 }
@@ -18,6 +18,7 @@ export interface SpawnOptions {
 }
 
 const ROOT = join(__dirname, "..", "..");
+const OUTPUT_KEPT = 64 * 1024;
 
 /**
  * Starts the importer service as a process of its own, as it runs in production. The add-on's
@@ -36,6 +37,10 @@ export function spawnService(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  // The service logs a line a request: what is kept is its latest output, enough to say why it stopped.
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
+  };
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
@@ -47,7 +52,7 @@ export function spawnService(
       reject(new Error(`The importer service did not start within ${timeoutMs / 1000} s:\n${output}`));
     }, timeoutMs);
     const read = (chunk: Buffer) => {
-      output += chunk.toString();
+      keep(chunk);
       const match = /service on (http:\/\/\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -55,9 +60,7 @@ export function spawnService(
       }
     };
     child.stdout?.on("data", read);
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    child.stderr?.on("data", keep);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`The importer service stopped (exit ${code}) before it started:\n${output}`));
