@@ -2,6 +2,7 @@ import { METADATA_PREFIX } from "./catalogue";
 import type { ColumnPlan, HeaderPlan } from "./headers";
 import type { Issue, IssueCode, Severity } from "./issues";
 import { KeyIndex } from "./keyIndex";
+import { textFault } from "./text";
 import { type CellReader, cellReader, type DateFormatter, dateFormatter, isBlank, quote } from "./values";
 
 /** One row as read: its normalised values, and what is wrong with it. */
@@ -77,6 +78,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     }))
     .filter((g) => g.slots.length > 0);
   const rules = ROW_RULES[plan.spec.object] ?? [];
+  const headers = new Map(plan.columns.map((c) => [c.index, c.field.name]));
   const recordFields = columns
     .map((c, slot) => ({ name: c.name, slot, metadata: c.metadataKey !== null }))
     .filter((f) => !f.metadata);
@@ -115,6 +117,8 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       issues = null;
       errors = 0;
       values = new Array(n);
+      const unreadable = textIssues(row, cells, headers);
+      if (unreadable) return new Checked(row, values, columns, recordFields, unreadable, false, false);
       let blank = true;
       for (let k = 0; k < n; k++) {
         const c = columns[k] as CompiledColumn;
@@ -179,6 +183,34 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       return new Checked(row, values, columns, recordFields, issues ?? NO_ISSUES, errors === 0, false);
     },
   };
+}
+
+/**
+ * A row with a cell that holds text that cannot be stored: one error per such cell, in any column
+ * (imported or not), so the row is skipped whole and its value is never quoted or written.
+ */
+function textIssues(
+  row: number,
+  cells: readonly unknown[],
+  fields: ReadonlyMap<number, string>,
+): Issue[] | null {
+  let issues: Issue[] | null = null;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    const fault = typeof cell === "string" ? textFault(cell) : null;
+    if (fault === null) continue;
+    const field = fields.get(i) ?? null;
+    if (issues === null) issues = [];
+    issues.push({
+      row,
+      column: i + 1,
+      field,
+      severity: "error",
+      code: "invalid_text",
+      message: `${field ?? `Column ${i + 1}`} holds ${fault}, which cannot be stored; retype the cell`,
+    });
+  }
+  return issues;
 }
 
 /** A checked row; its record is built when asked for, as validating alone does not need it. */

@@ -7,6 +7,7 @@ import { SpecError } from "../core/spec";
 import { resolveCaller } from "./caller";
 import type { Database } from "./db/database";
 import { ApiError } from "./errors";
+import { boundJsonBodies } from "./jsonBody";
 import type { Mailer } from "./outbox";
 import { auditRoutes } from "./routes/audit";
 import { catalogueRoutes } from "./routes/catalogue";
@@ -49,6 +50,7 @@ export async function buildApp({ db, mailer = null, logger = false }: AppOptions
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } });
   // A CSV body reaches its route as the request's stream, read as it arrives (never held whole).
   app.addContentTypeParser(["text/csv", "text/plain"], (_request, payload, done) => done(null, payload));
+  boundJsonBodies(app);
 
   app.decorateRequest("caller", null as never);
   app.addHook("onRequest", async (request) => {

@@ -190,7 +190,9 @@ async function checkAndApply(
   for (const { row, cells } of rows) {
     if (sent.has(row)) continue;
     const result = checker.check(row, cells);
-    const extra: Issue[] = unmapped
+    // A row refused for unstorable text never has its cells quoted.
+    const unreadable = result.issues.some((i) => i.code === "invalid_text");
+    const extra: Issue[] = (unreadable ? [] : unmapped)
       .filter((i) => !isBlank(cells[i]))
       .map((i) => ({
         row,
