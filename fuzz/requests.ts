@@ -137,7 +137,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     { weight: 1, arbitrary: hostileString },
   );
   const importId = fc.oneof(
-    { weight: 4, arbitrary: fc.nat().map((i) => recent(target.importIds, i)) },
+    { weight: 10, arbitrary: fc.nat().map((i) => recent(target.importIds, i)) },
     { weight: 2, arbitrary: fc.uuid() },
     {
       weight: 1,
@@ -155,7 +155,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     if (name === "seq")
       return urlText(
         fc.oneof(
-          { weight: 6, arbitrary: fc.nat(20).map(String) },
+          { weight: 16, arbitrary: fc.nat(20).map(String) },
           { weight: 1, arbitrary: hostileString },
           { weight: 1, arbitrary: hostileNumber.map(String) },
         ),
@@ -187,7 +187,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
 
   const authorization = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...target.keys).map((k) => `Bearer ${k}`) },
-    { weight: 6, arbitrary: fc.constant(`Bearer ${target.keys[0]}`) },
+    { weight: 14, arbitrary: fc.constant(`Bearer ${target.keys[0]}`) },
     {
       weight: 1,
       arbitrary: fc.constantFrom(
