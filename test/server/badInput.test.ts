@@ -256,5 +256,21 @@ describe.each(engines())("bad input gets a clear 4xx, never a 5xx (%s)", (engine
       expect(r.body).toMatchObject({ status: "processing", error: null });
       expect(r.text).not.toContain("secret_table");
     });
+
+    it("a start that fails on the database is audited with a plain sentence, not the database's message", async () => {
+      const query = s.db.query.bind(s.db);
+      s.db.query = (async (sql: string, values?: unknown[]) => {
+        if (sql.includes("FROM programs WHERE id = $1"))
+          throw new Error('relation "secret_table" does not exist');
+        return query(sql, values);
+      }) as typeof s.db.query;
+      const r = await s.call("POST", "/v1/imports", { body: { object: "partners", headers: H } });
+      s.db.query = query;
+      expect(r.status).toBe(500);
+      const { rows } = await s.db.query<{ detail: { reason: string } }>(
+        "SELECT detail FROM audit_log WHERE action = 'import.failed'",
+      );
+      expect(rows.map((row) => row.detail.reason)).toEqual(["The import could not be started."]);
+    });
   });
 });
