@@ -78,7 +78,6 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     }))
     .filter((g) => g.slots.length > 0);
   const rules = ROW_RULES[plan.spec.object] ?? [];
-  const headers = new Map(plan.columns.map((c) => [c.index, c.field.name]));
   const recordFields = columns
     .map((c, slot) => ({ name: c.name, slot, metadata: c.metadataKey !== null }))
     .filter((f) => !f.metadata);
@@ -117,7 +116,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       issues = null;
       errors = 0;
       values = new Array(n);
-      const unreadable = textIssues(row, cells, headers);
+      const unreadable = textIssues(row, cells, columns);
       if (unreadable) return new Checked(row, values, columns, recordFields, unreadable, false, false);
       let blank = true;
       for (let k = 0; k < n; k++) {
@@ -186,28 +185,27 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
 }
 
 /**
- * A row with a cell that holds text that cannot be stored: one error per such cell, in any column
- * (imported or not), so the row is skipped whole and its value is never quoted or written.
+ * A row with an imported cell that holds text that cannot be stored: one error per such cell, and the
+ * row is skipped whole, its values never quoted or written.
  */
 function textIssues(
   row: number,
   cells: readonly unknown[],
-  fields: ReadonlyMap<number, string>,
+  columns: readonly CompiledColumn[],
 ): Issue[] | null {
   let issues: Issue[] | null = null;
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i];
+  for (const c of columns) {
+    const cell = cells[c.index];
     const fault = typeof cell === "string" ? textFault(cell) : null;
     if (fault === null) continue;
-    const field = fields.get(i) ?? null;
     if (issues === null) issues = [];
     issues.push({
       row,
-      column: i + 1,
-      field,
+      column: c.column,
+      field: c.name,
       severity: "error",
       code: "invalid_text",
-      message: `${field ?? `Column ${i + 1}`} holds ${fault}, which cannot be stored; retype the cell`,
+      message: `${c.name} holds ${fault}, which cannot be stored; retype the cell`,
     });
   }
   return issues;

@@ -45,16 +45,20 @@ describe.each(engines())("bad input gets a clear 4xx, never a 5xx (%s)", (engine
       },
     );
 
-    it("a bad cell in a column with no header still skips its row, its value never quoted", async () => {
+    it("a bad cell in a column with no header is ignored with its column, its value never quoted", async () => {
       const { results } = await importRows(
         s,
         "partners",
         [...H, ""],
-        [["a@example.com", "a", "A", "N", "x\0y"]],
+        [["a@example.com", "a", "A", "North", "x\0y"]],
       );
-      expect(results[0].outcome).toBe("skipped");
+      expect(results[0].outcome).toBe("created");
       expect(results[0].issues).toEqual([
-        expect.objectContaining({ column: 5, field: null, code: "invalid_text" }),
+        expect.objectContaining({
+          column: 5,
+          code: "ignored_value",
+          message: "This column has no header, so its value was ignored",
+        }),
       ]);
     });
 
