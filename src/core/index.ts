@@ -7,4 +7,5 @@ export type { CustomField, Group, ProgramCatalogue, ProgramConfig, ProgramUser }
 export * from "./rows";
 export * from "./spec";
 export * from "./template";
+export * from "./text";
 export { cellText, dateFormatter, isBlank, isIsoDate, quote } from "./values";

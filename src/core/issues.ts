@@ -39,6 +39,7 @@ export type IssueCode =
   | "invalid_case"
   | "invalid_currency"
   | "invalid_key"
+  /** The cell holds a NUL character or a broken character: text that cannot be stored. */
   | "invalid_text"
   | "invalid_metadata_value"
   | "too_long"

@@ -2,6 +2,7 @@ import { METADATA_PREFIX } from "./catalogue";
 import type { ColumnPlan, HeaderPlan } from "./headers";
 import type { Issue, IssueCode, Severity } from "./issues";
 import { KeyIndex } from "./keyIndex";
+import { textFault } from "./text";
 import { type CellReader, cellReader, type DateFormatter, dateFormatter, isBlank, quote } from "./values";
 
 /** One row as read: its normalised values, and what is wrong with it. */
@@ -115,6 +116,8 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       issues = null;
       errors = 0;
       values = new Array(n);
+      const unreadable = textIssues(row, cells, columns);
+      if (unreadable) return new Checked(row, values, columns, recordFields, unreadable, false, false);
       let blank = true;
       for (let k = 0; k < n; k++) {
         const c = columns[k] as CompiledColumn;
@@ -179,6 +182,33 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       return new Checked(row, values, columns, recordFields, issues ?? NO_ISSUES, errors === 0, false);
     },
   };
+}
+
+/**
+ * A row with an imported cell that holds text that cannot be stored: one error per such cell, and the
+ * row is skipped whole, its values never quoted or written.
+ */
+function textIssues(
+  row: number,
+  cells: readonly unknown[],
+  columns: readonly CompiledColumn[],
+): Issue[] | null {
+  let issues: Issue[] | null = null;
+  for (const c of columns) {
+    const cell = cells[c.index];
+    const fault = typeof cell === "string" ? textFault(cell) : null;
+    if (fault === null) continue;
+    if (issues === null) issues = [];
+    issues.push({
+      row,
+      column: c.column,
+      field: c.name,
+      severity: "error",
+      code: "invalid_text",
+      message: `${c.name} holds ${fault}, which cannot be stored; retype the cell`,
+    });
+  }
+  return issues;
 }
 
 /** A checked row; its record is built when asked for, as validating alone does not need it. */

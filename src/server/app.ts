@@ -15,6 +15,7 @@ import { SpecError } from "../core/spec";
 import { authentication } from "./caller";
 import type { Database } from "./db/database";
 import { ApiError } from "./errors";
+import { boundJsonBodies } from "./jsonBody";
 import { clientErrorHandler, cutOffSlowBodies, type Limits, limitsOf, rateGates } from "./limits";
 import type { Mailer } from "./outbox";
 import { auditRoutes } from "./routes/audit";
@@ -104,6 +105,7 @@ export async function buildApp({
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } });
   // A CSV body reaches its route as the request's stream, read as it arrives (never held whole).
   app.addContentTypeParser(["text/csv", "text/plain"], (_request, payload, done) => done(null, payload));
+  boundJsonBodies(app);
 
   app.setErrorHandler((error: FastifyError | ApiError | SpecError, request, reply) => {
     if (error instanceof ApiError)

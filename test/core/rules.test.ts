@@ -18,6 +18,18 @@ describe("partners", () => {
     expect(one("partners", H, ["a@example.com", "alpha", "", "", ""])).toEqual([]);
   });
 
+  it("refuses a cell holding a NUL, half a surrogate pair or U+FFFD as invalid_text, never quoting it", () => {
+    for (const bad of ["a\0b", "a\uD800", "\uDC00", "caf\uFFFD"]) {
+      const issues = rowIssues("partners", H, ["a@example.com", bad, "", "", ""]);
+      expect(issues.map((i) => [i.code, i.column, i.field, i.severity])).toEqual([
+        ["invalid_text", 2, "partner_key", "error"],
+      ]);
+      expect(issues[0]?.message).not.toContain(bad);
+    }
+    // A whole surrogate pair is one character, and fine.
+    expect(one("partners", H, ["a@example.com", "\uD83D\uDE00", "", "", ""])).toEqual([]);
+  });
+
   it("quotes a bad email and says what is expected", () => {
     const [issue] = rowIssues("partners", H, ["dr.jones@", "", "", "", ""]);
     expect(issue).toMatchObject({ code: "invalid_email", row: 2, column: 1, field: "partner_email" });

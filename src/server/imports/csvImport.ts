@@ -31,7 +31,41 @@ interface CsvReader {
 /** The largest file taken: what Apps Script may send in one request. */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
-/** Reads a CSV stream record by record: quotes, embedded newlines, CRLF and a UTF-8 BOM. */
+/**
+ * Bytes to UTF-8 text, a piece at a time: UTF-16 (little- or big-endian) when the file starts with
+ * its BOM, else UTF-8 (its BOM dropped). Bytes that are not valid text, and NUL characters, become
+ * U+FFFD: the row checker then names the cell (invalid_text), and nothing unstorable is staged.
+ */
+function decodeText(): Transform {
+  let decoder: TextDecoder | null = null;
+  let head = Buffer.alloc(0);
+  const decode = (bytes: Buffer, stream: boolean) =>
+    Buffer.from((decoder as TextDecoder).decode(bytes, { stream }).replaceAll("\0", "\uFFFD"));
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (decoder) return done(null, decode(chunk, true));
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 3) return done();
+      decoder = new TextDecoder(encodingOf(head));
+      done(null, decode(head, true));
+    },
+    flush(done) {
+      if (decoder) return done(null, decode(Buffer.alloc(0), false));
+      // A file shorter than any BOM.
+      decoder = new TextDecoder(encodingOf(head));
+      done(null, decode(head, false));
+    },
+  });
+}
+
+/** The encoding a file's first bytes (its BOM) name; UTF-8 without one. */
+function encodingOf(head: Buffer): string {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return "utf-8";
+}
+
+/** Reads a CSV stream record by record: quotes, embedded newlines, CRLF, and UTF-8 or UTF-16 with a BOM. */
 export function readCsv(source: Readable): CsvReader {
   const hash = createHash("sha256");
   let bytes = 0;
@@ -47,9 +81,9 @@ export function readCsv(source: Readable): CsvReader {
       done(null, chunk);
     },
   });
-  const parser = parse({ bom: true, relax_column_count: true });
+  const parser = parse({ relax_column_count: true });
   // Errors reach the reader through the parser; the pipeline's own promise only repeats them.
-  pipeline(source, tap, parser).catch(() => {});
+  pipeline(source, tap, decodeText(), parser).catch(() => {});
   async function* numbered(): AsyncGenerator<ChunkRow> {
     let row = 0;
     try {
@@ -59,13 +93,7 @@ export function readCsv(source: Readable): CsvReader {
         yield { row, cells };
       }
     } catch (error) {
-      const e = error as Error & { lines?: number; code?: string };
-      if (error instanceof ApiError || !e.code?.startsWith("CSV_")) throw error;
-      throw new ApiError(
-        400,
-        "invalid_csv",
-        `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ""}: ${e.message}`,
-      );
+      throw unreadable(error);
     }
   }
   return {
@@ -76,6 +104,27 @@ export function readCsv(source: Readable): CsvReader {
       source.resume();
     },
   };
+}
+
+/**
+ * Why a CSV could not be read, as the caller's mistake: not CSV (naming the line), or a body cut short
+ * or badly framed (a multipart upload's own errors). Only this stream's errors come here, never the
+ * database's.
+ */
+function unreadable(error: unknown): Error {
+  const e = error as Error & { lines?: number; code?: string; statusCode?: number };
+  if (error instanceof ApiError || (typeof e.statusCode === "number" && e.statusCode < 500)) return e;
+  if (e.code?.startsWith("CSV_"))
+    return new ApiError(
+      400,
+      "invalid_csv",
+      `The file is not valid CSV${e.lines ? ` (line ${e.lines})` : ""}: ${e.message}`,
+    );
+  return new ApiError(
+    400,
+    "invalid_upload",
+    "The upload ended before the file did, or is not well-formed; send the whole file again.",
+  );
 }
 
 export interface ImportCsvExtras {

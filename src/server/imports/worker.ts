@@ -158,9 +158,19 @@ export class UploadWorker {
     });
   }
 
-  /** Applies a small upload inside its request; its safety-net job goes once that is done. */
+  /**
+   * Applies a small upload inside its request; its safety-net job goes once that is done. A chunk that
+   * fails is logged and left to that job's tries: the request answers with the import as it stands
+   * (rows before it may be written), never with the database's message.
+   */
   async runInline(importId: string, jobId: string): Promise<void> {
-    const outcome = await applyStaged(this.db, importId, () => this.#stopping);
+    let outcome: Awaited<ReturnType<typeof applyStaged>>;
+    try {
+      outcome = await applyStaged(this.db, importId, () => this.#stopping);
+    } catch (error) {
+      this.events.error?.(error);
+      return;
+    }
     if (outcome === "paused") return;
     await this.boss.deleteJob(QUEUE, jobId);
     if (outcome === "completed") this.events.completed?.();

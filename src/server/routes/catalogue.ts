@@ -5,6 +5,7 @@ import { NOT_IMPORTABLE, OBJECTS, objectSpec, resolveObject, templateColumns, te
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { loadProgram } from "../programs";
+import { text } from "./text";
 
 export async function catalogueRoutes(app: FastifyInstance, { db }: { db: Database }) {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -63,8 +64,8 @@ export async function catalogueRoutes(app: FastifyInstance, { db }: { db: Databa
     {
       schema: {
         summary: "The header row of an object's template, as CSV",
-        params: z.object({ object: z.string() }),
-        querystring: z.object({ group_key: z.string().optional() }),
+        params: z.object({ object: text() }),
+        querystring: z.object({ group_key: text().optional() }),
       },
     },
     async (request, reply) => {

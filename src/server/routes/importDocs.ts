@@ -37,7 +37,11 @@ const importResource = {
     object: { type: "string", enum: ["partners", "customers", "transactions", "rewards", "leads", "deals"] },
     status: { type: "string", enum: ["processing", "completed", "cancelled", "failed"] },
     options: { type: "object", additionalProperties: true },
-    source: { type: "object", additionalProperties: true },
+    source: {
+      type: "object",
+      required: ["kind"],
+      properties: { kind: { type: "string", enum: ["sheet", "file", "api"] }, name: { type: "string" } },
+    },
     total_rows: { type: ["integer", "null"], description: "Data rows in the file (empty lines not counted)" },
     counts: { ...counts, description: "Rows done so far, and how each ended" },
     issued_usd_cents: { type: "integer", description: "Rewards only: the money issued, in US cents" },
@@ -89,7 +93,10 @@ const upload = {
       importResource,
       "The file is staged and the import is processing: poll GET /v1/imports/{id} until it is no longer processing",
     ),
-    400: json(errorBody, "invalid_csv (with the line), empty_file, missing_file, invalid_idempotency_key"),
+    400: json(
+      errorBody,
+      "invalid_csv (with the line), empty_file, missing_file, invalid_multipart, invalid_upload, invalid_text (a header, with details.column, or the file's name), invalid_idempotency_key",
+    ),
     422: json(errorBody, "invalid_headers (nothing imported; details.alerts), or idempotency_mismatch"),
   },
 };
@@ -105,7 +112,7 @@ const issue = {
     code: {
       type: "string",
       description:
-        "Stable: required, invalid_email, duplicate_in_file, unknown_partner, customer_not_found, transaction_exists, reward_exists, already_imported, row_already_sent, …",
+        "Stable: required, invalid_email, invalid_text (a NUL or a broken character: UTF-8 or UTF-16 with a BOM is expected), duplicate_in_file, unknown_partner, customer_not_found, transaction_exists, reward_exists, already_imported, row_already_sent, …",
     },
     message: { type: "string" },
   },

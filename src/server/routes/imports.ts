@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { STORABLE_TEXT, textFault } from "../../core";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
@@ -22,6 +23,7 @@ import type { Mailer } from "../outbox";
 import { sendOutbox } from "../outbox";
 import { decodeCursor, encodeCursor, pageQuery } from "./paging";
 import { reportCsv } from "./reportCsv";
+import { text } from "./text";
 
 const flag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])
@@ -29,7 +31,7 @@ const flag = z
   .transform((v) => v === true || v === "true" || v === "1");
 
 const options = z.object({
-  group_key: z.string().min(1).optional(),
+  group_key: text().min(1).optional(),
   send_invites: flag,
   dry_run: flag,
   allow_repeats: flag,
@@ -37,6 +39,14 @@ const options = z.object({
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const importId = z.object({ id: z.string() });
+/** The largest `source` taken, as JSON: a name and its kind, never a document. */
+const MAX_SOURCE_BYTES = 2048;
+/** Where an import's rows come from, with only the fields DESIGN.md documents: nothing else is stored or audited. */
+const source = z
+  .strictObject({ kind: z.enum(["sheet", "file", "api"]), name: text().max(500).optional() })
+  .refine((s) => Buffer.byteLength(JSON.stringify(s)) <= MAX_SOURCE_BYTES, {
+    error: `source is at most ${MAX_SOURCE_BYTES} bytes as JSON`,
+  });
 /** Where the import history left off: the last import shown. */
 const importPosition = z.strictObject({ id: z.uuid() });
 
@@ -62,7 +72,7 @@ export async function importRoutes(
     {
       schema: {
         summary: "Import a CSV file: multipart field 'file', or a text/csv body",
-        params: z.object({ object: z.string() }),
+        params: z.object({ object: text() }),
         querystring: options,
       },
     },
@@ -85,19 +95,17 @@ export async function importRoutes(
   api.post(
     "/v1/imports",
     {
+      bodyLimit: 1024 * 1024,
       schema: {
         summary:
           "Start a chunked import; the same client_token, or the same Idempotency-Key and request, returns the same import",
         body: z.object({
-          object: z.string(),
+          object: text(),
           options: options.default({ send_invites: false, dry_run: false, allow_repeats: false }),
           headers: z.array(cell).min(1).max(1000),
           total_rows: z.number().int().min(0).max(10_000_000).optional(),
-          source: z
-            .object({ kind: z.enum(["sheet", "file", "api"]), name: z.string().max(500).optional() })
-            .catchall(z.unknown())
-            .optional(),
-          client_token: z.string().min(8).max(200).optional(),
+          source: source.optional(),
+          client_token: text().min(8).max(200).optional(),
         }),
       },
     },
@@ -143,6 +151,7 @@ export async function importRoutes(
     api.post(
       `/v1/imports/:id/${action}`,
       {
+        bodyLimit: 16 * 1024,
         schema: {
           summary: `${action === "complete" ? "Complete" : "Cancel"} an import; the summary${action === "complete" ? ' (rows missing: 409 rows_missing, unless {"partial": true})' : ""}`,
           params: importId,
@@ -219,10 +228,14 @@ export async function importRoutes(
 /** The uploaded CSV as a stream: the multipart field `file`, or the body itself. */
 async function csvBodyOf(request: FastifyRequest): Promise<CsvUpload> {
   if (request.isMultipart()) {
-    for await (const part of request.parts()) {
-      if (part.type === "file" && part.fieldname === "file")
-        return { stream: part.file, name: part.filename || null };
-      if (part.type === "file") part.file.resume();
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === "file" && part.fieldname === "file")
+          return { stream: part.file, name: fileNameOf(part.filename, () => part.file.resume()) };
+        if (part.type === "file") part.file.resume();
+      }
+    } catch (error) {
+      throw malformedMultipart(error);
     }
     throw new ApiError(
       400,
@@ -235,5 +248,28 @@ async function csvBodyOf(request: FastifyRequest): Promise<CsvUpload> {
     415,
     "unsupported_media_type",
     "Send the CSV as multipart/form-data (field 'file') or as a text/csv body",
+  );
+}
+
+/** The uploaded file's name, kept as the import's source; one the database cannot store is refused. */
+function fileNameOf(name: string, discard: () => void): string | null {
+  const fault = name ? textFault(name) : null;
+  if (!fault) return name || null;
+  discard();
+  throw new ApiError(
+    400,
+    "invalid_text",
+    `The file's name holds ${fault}; a file name is ${STORABLE_TEXT}. Rename the file and upload it again.`,
+  );
+}
+
+/** A multipart body that does not parse (cut short, or its boundary wrong) is the caller's mistake. */
+function malformedMultipart(error: unknown): Error {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error instanceof ApiError || (typeof status === "number" && status < 500)) return error as Error;
+  return new ApiError(
+    400,
+    "invalid_multipart",
+    "The multipart body is not well-formed (cut short, or its parts do not match its boundary); send the file as -F file=@data.csv",
   );
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { ApiError } from "../errors";
+import { text } from "./text";
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: text().max(500).optional(),
 });
 
 /** Where a list in id order left off. */

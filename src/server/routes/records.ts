@@ -5,6 +5,7 @@ import { type ObjectName, resolveObject } from "../../core";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { decodeCursor, encodeCursor, idPosition, pageQuery } from "./paging";
+import { text } from "./text";
 
 /** How each object is read back: its columns under their import names, and what the filters match. */
 const READS: Record<ObjectName, { select: string; key: string; email: string }> = {
@@ -63,8 +64,8 @@ export async function recordRoutes(app: FastifyInstance, { db }: { db: Database 
     {
       schema: {
         summary: "The stored partners, customers, transactions, rewards, leads or deals (cursor paging)",
-        params: z.object({ object: z.string() }),
-        querystring: pageQuery.extend({ key: z.string().optional(), email: z.string().optional() }),
+        params: z.object({ object: text() }),
+        querystring: pageQuery.extend({ key: text().optional(), email: text().optional() }),
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import {
   isBlank,
   type ObjectName,
   quote,
+  textFault,
 } from "../../../core";
 import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
@@ -198,7 +199,7 @@ async function checkAndApply(
         field: null,
         severity: "warning" as const,
         code: "ignored_value" as const,
-        message: `This column has no header, so its value ${quote(cells[i])} was ignored`,
+        message: `This column has no header, so its value ${storable(cells[i]) ? `${quote(cells[i])} ` : ""}was ignored`,
       }));
     if (result.blank)
       results.set(row, { row, outcome: "skipped", object_key: null, issues: [blankIssue(row)] });
@@ -283,6 +284,11 @@ async function checkAndApply(
       ],
     });
   return rows.map(({ row }) => results.get(row) ?? { row, outcome: "skipped", object_key: null, issues: [] });
+}
+
+/** A value a message may quote: the database stores messages, and refuses a NUL in them. */
+function storable(value: unknown): boolean {
+  return typeof value !== "string" || textFault(value) === null;
 }
 
 function blankIssue(row: number): Issue {

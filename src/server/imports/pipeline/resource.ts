@@ -3,10 +3,10 @@ import type { Queryable } from "../../db/database";
 import { notFound } from "../../errors";
 import type { ImportOptions } from "../types";
 
+/** Where an import's rows come from: the kind, and the sheet's or file's name. */
 export interface ImportSource {
   kind: "sheet" | "file" | "api";
   name?: string;
-  [detail: string]: unknown;
 }
 
 export interface StartImport {
@@ -66,8 +66,11 @@ export const SELECT_IMPORT = `SELECT i.*, u.email AS user_email,
   (SELECT count(*)::int FROM import_chunks c WHERE c.import_id = i.id) AS chunks
   FROM imports i JOIN users u ON u.id = i.user_id`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function getImport(db: Queryable, programId: number, id: string): Promise<ImportRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`The import ${id}`);
+  // An id that is not a uuid names no import: never a statement that fails on the cast.
+  if (!UUID.test(id)) throw notFound(`The import ${id}`);
   const { rows } = await db.query<ImportRow>(`${SELECT_IMPORT} WHERE i.id = $1 AND i.program_id = $2`, [
     id,
     programId,

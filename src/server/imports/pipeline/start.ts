@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type HeaderPlan, type Issue, type ObjectName, resolveObject } from "../../../core";
+import {
+  type HeaderPlan,
+  type Issue,
+  type ObjectName,
+  resolveObject,
+  SpecError,
+  STORABLE_TEXT,
+  textFault,
+} from "../../../core";
 import { appendAudit } from "../../audit";
 import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
@@ -35,6 +43,27 @@ export interface StartExtras {
   within?: (tx: Queryable, importId: string) => Promise<{ total_rows: number } | undefined>;
 }
 
+/** A header that holds text the database cannot store is refused (400) before anything is written. */
+function assertStorableHeaders(headers: readonly unknown[]): void {
+  headers.forEach((header, i) => {
+    const fault = typeof header === "string" ? textFault(header) : null;
+    if (fault)
+      throw new ApiError(
+        400,
+        "invalid_text",
+        `The header in column ${i + 1} holds ${fault}; a header is ${STORABLE_TEXT} (save a file as UTF-8, or UTF-16 with its BOM).`,
+        { column: i + 1 },
+      );
+  });
+}
+
+/** Why a start failed, for the audit log: the catalogue's own words, never a database's message. */
+function reasonOf(error: unknown): string {
+  return error instanceof SpecError || error instanceof ApiError
+    ? error.message
+    : "The import could not be started.";
+}
+
 /** A request under an Idempotency-Key that an earlier request took: rolls the start back. */
 class KeyTaken extends Error {}
 
@@ -49,6 +78,7 @@ export async function startImport(
   ip: string | null,
   { idempotency = null, within }: StartExtras = {},
 ): Promise<{ resource: ImportResource; alerts: readonly Issue[]; existing: boolean }> {
+  assertStorableHeaders(request.headers);
   const source: ImportSource = request.source ?? { kind: "api" };
   let object: ObjectName;
   try {
@@ -61,7 +91,7 @@ export async function startImport(
       object: request.object,
       options: request.options,
       source,
-      detail: { reason: (error as Error).message },
+      detail: { reason: reasonOf(error) },
       ip,
     });
     throw error;
@@ -101,7 +131,7 @@ export async function startImport(
     await appendAudit(db, {
       ...audit,
       action: "import.failed",
-      detail: { reason: (error as Error).message },
+      detail: { reason: reasonOf(error) },
     });
     throw error;
   }
