@@ -126,15 +126,19 @@ export async function applyConfigFile(db: Database, path: string) {
   return applyProgramConfig(db, parseProgramConfig(raw));
 }
 
-/** Starts the service, logging to stdout; returns it listening, with the database it owns. */
+/**
+ * Starts the service, logging to stdout (a test that starts it in its own process turns that off);
+ * returns it listening, with the database it owns.
+ */
 export async function startService(
   settings: Settings,
+  { logger = true }: { logger?: boolean } = {},
 ): Promise<{ app: FastifyInstance; db: Database; url: string }> {
   const db = await openStore(settings);
   const app = await buildApp({
     db,
     mailer: settings.SMTP_URL ? smtpMailer(settings.SMTP_URL) : null,
-    logger: true,
+    logger,
   });
   app.addHook("onClose", () => db.close());
   const address = await app.listen({ port: settings.PORT, host: settings.HOST });

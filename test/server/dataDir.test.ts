@@ -36,7 +36,9 @@ describe("PGlite's data directory", () => {
 
   /** Starts the service on the folder, checks it while running and once stopped. */
   async function expectPrivateAround(dataDir: string) {
-    const { app } = await startService(readSettings({ PORT: "0", IMPORTER_DATA_DIR: dataDir }));
+    const { app } = await startService(readSettings({ PORT: "0", IMPORTER_DATA_DIR: dataDir }), {
+      logger: false,
+    });
     try {
       expect(notPrivate(dataDir)).toEqual([]);
     } finally {

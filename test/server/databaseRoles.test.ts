@@ -72,7 +72,7 @@ onPostgres("the service's database role (postgres)", () => {
       DATABASE_URL: inSchema(created.serviceUrl, schema),
       DATABASE_OWNER_URL: inSchema(created.ownerUrl, schema),
     });
-    const started = await startService(settings);
+    const started = await startService(settings, { logger: false });
     ({ app, url, db: serviceDb } = started);
     await applyProgramConfig(started.db, acmeConfig);
     asService = new pg.Client({ connectionString: settings.DATABASE_URL });
@@ -172,7 +172,7 @@ onPostgres("the service's database role (postgres)", () => {
       DATABASE_URL: inSchema(created.serviceUrl, schema),
       DATABASE_OWNER_URL: inSchema(created.ownerUrl, "public"),
     });
-    await expect(startService(settings)).rejects.toThrow(
+    await expect(startService(settings, { logger: false })).rejects.toThrow(
       `DATABASE_URL works in schema ${schema} and DATABASE_OWNER_URL in public: give both roles the same search_path`,
     );
   });
