@@ -23,10 +23,12 @@ export interface ColumnIssue {
 }
 
 /**
- * Says each issue repeated on more than REPEATS_BEFORE_COLLAPSE rows once: the first row keeps the
- * whole message, every other row keeps the issue (its code, column and severity, so it is still
- * skipped, flagged and highlighted) with a short message pointing at that first row. Returns the
- * column-level issues; the results' issue lists are changed in place.
+ * Says each issue repeated on more than REPEATS_BEFORE_COLLAPSE rows once. The first row keeps the
+ * whole message. An error stays on every other row (it is why the row was skipped, and the add-on
+ * highlights its cell) with a short message pointing at that first row; a warning, which changes
+ * nothing for its row, is left on the first row only, saying how many more share it. So an answer
+ * grows with its rows, not with its cells. Returns the column-level issues; the results' issue lists
+ * are changed in place.
  */
 export function collapseRepeatedIssues(results: readonly RowResult[]): ColumnIssue[] {
   const groups = new Map<string, { result: RowResult; at: number }[]>();
@@ -38,6 +40,7 @@ export function collapseRepeatedIssues(results: readonly RowResult[]): ColumnIss
       else groups.set(key, [{ result, at }]);
     });
   const collapsed: ColumnIssue[] = [];
+  const dropped = new Set<Issue>();
   for (const group of groups.values()) {
     if (group.length <= REPEATS_BEFORE_COLLAPSE) continue;
     const issueOf = ({ result, at }: { result: RowResult; at: number }) => result.issues[at] as Issue;
@@ -51,11 +54,22 @@ export function collapseRepeatedIssues(results: readonly RowResult[]): ColumnIss
       rows: group.length,
       first_rows: group.slice(0, FIRST_ROWS).map(({ result }) => result.row),
     });
-    for (const place of group.slice(1))
-      place.result.issues[place.at] = {
-        ...issueOf(place),
-        message: `Same issue as row ${first.row} (${first.code})`,
+    if (first.severity === "warning") {
+      // A warning changes nothing for its row: said on the first row only, with how many share it.
+      const firstPlace = group[0] as { result: RowResult; at: number };
+      firstPlace.result.issues[firstPlace.at] = {
+        ...first,
+        message: `${first.message} (the same on ${group.length - 1} more rows of this chunk)`,
       };
+      for (const place of group.slice(1)) dropped.add(issueOf(place));
+    } else
+      for (const place of group.slice(1))
+        place.result.issues[place.at] = {
+          ...issueOf(place),
+          message: `Same issue as row ${first.row} (${first.code})`,
+        };
   }
+  if (dropped.size)
+    for (const result of results) result.issues = result.issues.filter((issue) => !dropped.has(issue));
   return collapsed;
 }
