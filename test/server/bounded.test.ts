@@ -284,6 +284,7 @@ describe.each(engines())("bounded memory and a service that answers (%s)", (engi
         const r = await s.call("GET", "/v1/imports?limit=1");
         expect(r.status).toBe(200);
         if (!answered) readsBefore++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect((await upload).status).toBe(202);
       // Staging is 30 short statements: reads get in between them, not only after the last.
