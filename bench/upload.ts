@@ -7,10 +7,13 @@ import { openDatabase, quoteIdent } from "../src/server/db/database";
 import type { Figure } from "./measure";
 import { sheetOf } from "./rows";
 
-const SIZES = [100_000, 500_000] as const;
+const SIZES = [200_000] as const;
+/** How often the health of the service is asked while an upload runs. */
+const PROBE_MS = 100;
 const KEY = "bench-upload-admin-key-0001";
 const n = (x: number) => x.toLocaleString("en-US");
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A CSV cell as a spreadsheet would write it. */
@@ -26,11 +29,54 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
+/** Seconds one GET takes to be answered. */
+async function timedGet(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const started = process.hrtime.bigint();
+  const answer = await fetch(url, { headers });
+  await answer.arrayBuffer();
+  if (!answer.ok) throw new Error(`${url}: ${answer.status}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/**
+ * Asks for `url` one request after another, a pause between them, until stopped: the slowest answer,
+ * and how many there were. A service that holds its event loop (health) or its only database session
+ * (a read of the history) shows here as a slow answer.
+ */
+function probe(url: string, headers: Record<string, string> = {}) {
+  let slowest = 0;
+  let answers = 0;
+  let stopped = false;
+  const probing = (async () => {
+    while (!stopped) {
+      slowest = Math.max(slowest, await timedGet(url, headers));
+      answers++;
+      await sleep(PROBE_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await probing;
+      return { slowest, answers };
+    },
+  };
+}
+
+/** The slowest of a few answers of the idle service. */
+async function idleSlowest(url: string, headers: Record<string, string> = {}): Promise<number> {
+  let slowest = 0;
+  for (let i = 0; i < 20; i++) slowest = Math.max(slowest, await timedGet(url, headers));
+  return slowest;
+}
+
 /**
  * The CSV upload path, as a user meets it: the service in a process of its own (`npm run server`'s
  * entry, PGlite in a temp folder or a PostgreSQL schema of its own), a file of partners POSTed as
  * text/csv, timed from the first byte sent until the worker has completed the import (polled).
- * Beside each: the service's resident memory at its peak, against its memory when idle after start.
+ * Beside each: the service's resident memory at its peak, against its memory when idle after start;
+ * and the slowest `/v1/health` answer while the upload is read and applied, against the slowest of a
+ * few asked of the idle service.
  */
 export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPerSecond: number) {
   const figures: Figure[] = [];
@@ -59,6 +105,11 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
     const service = await spawnService(env, { inherit: false, timeoutMs: 120_000 });
     try {
       const idle = memoryOf(service.child.pid as number);
+      const history = [`${service.url}/v1/imports?limit=1`, { authorization: `Bearer ${KEY}` }] as const;
+      const idleHealth = await idleSlowest(`${service.url}/v1/health`);
+      const idleRead = await idleSlowest(...history);
+      const health = probe(`${service.url}/v1/health`);
+      const read = probe(...history);
       const started = process.hrtime.bigint();
       const answer = await fetch(`${service.url}/v1/import/partners`, {
         method: "POST",
@@ -79,9 +130,13 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const memory = memoryOf(service.child.pid as number);
+      const probed = await health.stop();
+      const reads = await read.stop();
       progress(
         `${engine}: CSV upload of ${n(size)} partners: answered (staged) in ${staged.toFixed(1)} s, ` +
-          `${done.status} in ${seconds.toFixed(1)} s; peak RSS ${memory.peak.toFixed(0)} MB (idle ${idle.rss.toFixed(0)} MB)`,
+          `${done.status} in ${seconds.toFixed(1)} s; peak RSS ${memory.peak.toFixed(0)} MB (idle ${idle.rss.toFixed(0)} MB); ` +
+          `slowest health ${ms(probed.slowest)} of ${probed.answers} (idle ${ms(idleHealth)}), ` +
+          `slowest read ${ms(reads.slowest)} of ${reads.answers} (idle ${ms(idleRead)})`,
       );
       if (done.status !== "completed") throw new Error(`the upload ended ${done.status}`);
       figures.push(
@@ -101,6 +156,24 @@ export async function benchUpload(engine: "pglite" | "postgres", chunkApiRowsPer
           baseline: idle.rss,
           baselineName: "the same process idle, after start",
           higherIsBetter: false,
+        },
+        {
+          name: `server (${engine}): the slowest /v1/health answer while a CSV upload of ${n(size)} partners is read and applied`,
+          unit: "ms",
+          value: probed.slowest * 1000,
+          baseline: idleHealth * 1000,
+          baselineName: "the slowest of 20 asked of the idle service",
+          higherIsBetter: false,
+          note: `${probed.answers} answers, one every ${PROBE_MS} ms after the last`,
+        },
+        {
+          name: `server (${engine}): the slowest read of the import history (GET /v1/imports) over the same upload`,
+          unit: "ms",
+          value: reads.slowest * 1000,
+          baseline: idleRead * 1000,
+          baselineName: "the slowest of 20 asked of the idle service",
+          higherIsBetter: false,
+          note: `${reads.answers} answers, one every ${PROBE_MS} ms after the last`,
         },
       );
     } finally {

@@ -7,7 +7,7 @@ import type { Database } from "../db/database";
 import { ApiError } from "../errors";
 import { requestHash } from "./idempotency";
 import { type ChunkRow, getImport, type ImportResource, importResource, startImport } from "./pipeline";
-import { stageRows } from "./staging";
+import { dropStaged, stageRows } from "./staging";
 import type { ImportOptions } from "./types";
 import type { UploadWorker } from "./worker";
 
@@ -133,9 +133,9 @@ export interface ImportCsvExtras {
 }
 
 /**
- * Imports an uploaded CSV: the header row is checked first, then the rows are streamed into staging
- * in the transaction that starts the import, with the job that applies them. A small file is applied
- * before this returns; a large one is `processing`, and the worker carries it on.
+ * Imports an uploaded CSV: the header row is checked first, then the rows are streamed into staging,
+ * and the import is started with the job that applies them. A small file is applied before this
+ * returns; a large one is `processing`, and the worker carries it on.
  */
 export async function importCsv(
   db: Database,
@@ -148,12 +148,14 @@ export async function importCsv(
 ): Promise<{ resource: ImportResource; existing: boolean }> {
   const csv = readCsv(upload.stream);
   let job: { id: string | null; inline: boolean } = { id: null, inline: false };
+  let staged: string | null = null;
   let started: Awaited<ReturnType<typeof startImport>>;
   try {
     const header = await csv.rows.next();
     if (header.done)
       throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
     const rest: AsyncIterable<ChunkRow> = { [Symbol.asyncIterator]: () => csv.rows };
+    let totalRows = 0;
     started = await startImport(
       db,
       caller,
@@ -169,19 +171,28 @@ export async function importCsv(
         idempotency: idempotencyKey
           ? { key: idempotencyKey, hash: () => requestHash({ object, options, file_sha256: csv.digest() }) }
           : null,
+        before: async (importId) => {
+          staged = importId;
+          const found = await stageRows(db, importId, rest);
+          totalRows = found.total_rows;
+          return found;
+        },
         within: async (tx, importId) => {
-          const { total_rows } = await stageRows(tx, importId, rest);
-          const inline = total_rows <= SYNC_ROWS;
+          const inline = totalRows <= SYNC_ROWS;
           job = { id: await worker.enqueue(tx, importId, { inline }), inline };
-          return { total_rows };
         },
       },
     );
   } catch (error) {
     csv.discard();
+    if (staged) await dropStaged(db, staged);
     throw error;
   }
-  if (started.existing) return started;
+  // The same upload was started before (its Idempotency-Key): these staged rows have no import.
+  if (started.existing) {
+    if (staged) await dropStaged(db, staged);
+    return started;
+  }
   const id = started.resource.id;
   if (!job.inline || !job.id) {
     worker.wake();

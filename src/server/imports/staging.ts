@@ -5,11 +5,13 @@ import type { ChunkRow } from "./pipeline";
 export const STAGED_CHUNK = 1000;
 
 /**
- * Stages an upload's rows, a chunk at a time as they are read, so memory holds one chunk whatever
- * the file's size. Runs inside the transaction that starts the import: a cut upload stages nothing.
+ * Stages an upload's rows before its import starts, a chunk at a time as they are read, so memory
+ * holds one chunk whatever the file's size. Each chunk is a statement of its own followed by a turn
+ * of the event loop: on PGlite (one session, in this process) other requests get in between chunks
+ * instead of waiting for the whole file. Whoever stages removes the rows if the import does not start.
  */
 export async function stageRows(
-  tx: Queryable,
+  db: Queryable,
   importId: string,
   rows: AsyncIterable<ChunkRow>,
 ): Promise<{ total_rows: number; chunks: number }> {
@@ -17,12 +19,13 @@ export async function stageRows(
   let seq = 0;
   let total = 0;
   const flush = async () => {
-    await tx.query("INSERT INTO import_staging (import_id, seq, rows) VALUES ($1, $2, $3)", [
+    await db.query("INSERT INTO import_staging (import_id, seq, rows) VALUES ($1, $2, $3)", [
       importId,
       seq++,
       JSON.stringify(chunk),
     ]);
     chunk = [];
+    await new Promise((resolve) => setImmediate(resolve));
   };
   for await (const row of rows) {
     chunk.push(row);
@@ -31,6 +34,18 @@ export async function stageRows(
   }
   if (chunk.length) await flush();
   return { total_rows: total, chunks: seq };
+}
+
+/** Staged rows older than this whose import never started belong to an upload cut by a dead process. */
+const ORPHAN_AGE = "1 hour";
+
+/** Removes the staged rows of uploads whose process died before their import started. */
+export async function dropOrphanStaging(db: Queryable): Promise<void> {
+  await db.query(
+    `DELETE FROM import_staging s WHERE s.staged_at < now() - $1::interval
+       AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = s.import_id)`,
+    [ORPHAN_AGE],
+  );
 }
 
 /** The first staged chunk not applied yet (none stored in import_chunks), or null when all are. */

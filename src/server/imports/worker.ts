@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Database, Queryable } from "../db/database";
 import { applyStaged, failStaged } from "./applyStaged";
+import { dropOrphanStaging } from "./staging";
 
 /** The queue of uploads to apply, and the one pg-boss moves a job to when its tries are spent. */
 const QUEUE = "csv-upload";
@@ -117,6 +118,7 @@ export class UploadWorker {
     boss.on("error", (error) => this.events.error?.(error));
     await boss.start();
     this.#boss = boss;
+    await dropOrphanStaging(this.db);
     await this.rescue();
     this.#workerId = await boss.work<UploadJob>(
       QUEUE,

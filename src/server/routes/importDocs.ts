@@ -139,7 +139,7 @@ const rowResult = {
 
 const chunkResult = {
   type: "object",
-  required: ["import_id", "seq", "replayed", "results", "counts"],
+  required: ["import_id", "seq", "replayed", "results", "column_issues", "counts"],
   properties: {
     import_id: { type: "string", format: "uuid" },
     seq: { type: "integer" },
@@ -148,6 +148,20 @@ const chunkResult = {
       description: "The chunk was applied before: its stored results, nothing changed",
     },
     results: { type: "array", items: rowResult },
+    column_issues: {
+      type: "array",
+      description:
+        "An issue more than 10 rows of the chunk share in one column (same code and message), said once: each of those rows still has it, with a short message naming the first row",
+      items: {
+        type: "object",
+        required: [...issue.required.filter((k) => k !== "row"), "rows", "first_rows"],
+        properties: {
+          ...Object.fromEntries(Object.entries(issue.properties).filter(([k]) => k !== "row")),
+          rows: { type: "integer", description: "How many rows of the chunk have it" },
+          first_rows: { type: "array", items: { type: "integer" } },
+        },
+      },
+    },
     counts,
   },
 };
@@ -170,6 +184,10 @@ const ANSWERS: Record<string, Record<number, object>> = {
     200: json(chunkResult, "Each row's result, and the chunk's counts"),
     400: json(errorBody, "invalid_request: a row number twice in the chunk, or a malformed body"),
     404: json(errorBody, "not_found: no such import in this program"),
+    413: json(
+      errorBody,
+      "chunk_too_large: more rows, cells or bytes than a chunk holds (details: limit, most, held)",
+    ),
     409: json(
       errorBody,
       "chunk_mismatch: this seq was applied before with other rows; import_closed: the import takes no more rows",

@@ -17,12 +17,20 @@ import {
   importResource,
   startImport,
 } from "../imports/pipeline";
+import {
+  assertChunkWithinLimits,
+  chunkTooLarge,
+  MAX_CHUNK_BYTES,
+  MAX_CHUNK_CELLS,
+  MAX_CHUNK_ROWS,
+  MAX_COLUMNS,
+} from "../imports/pipeline/limits";
 import { dropStaged } from "../imports/staging";
 import { UploadWorker } from "../imports/worker";
 import type { Mailer } from "../outbox";
 import { sendOutbox } from "../outbox";
 import { decodeCursor, encodeCursor, pageQuery } from "./paging";
-import { reportCsv } from "./reportCsv";
+import { reportCsv, reportJson, reportStream } from "./reportStream";
 import { text } from "./text";
 
 const flag = z
@@ -102,7 +110,7 @@ export async function importRoutes(
         body: z.object({
           object: text(),
           options: options.default({ send_invites: false, dry_run: false, allow_repeats: false }),
-          headers: z.array(cell).min(1).max(1000),
+          headers: z.array(cell).min(1).max(MAX_COLUMNS),
           total_rows: z.number().int().min(0).max(10_000_000).optional(),
           source: source.optional(),
           client_token: text().min(8).max(200).optional(),
@@ -124,20 +132,25 @@ export async function importRoutes(
   api.put(
     "/v1/imports/:id/chunks/:seq",
     {
-      bodyLimit: 50 * 1024 * 1024,
+      bodyLimit: MAX_CHUNK_BYTES,
+      // Past bodyLimit Fastify refuses the body before reading it; the answer names our limit.
+      errorHandler: (error, request) => {
+        if (error.code !== "FST_ERR_CTP_BODY_TOO_LARGE") throw error;
+        const length = Number(request.headers["content-length"]);
+        throw chunkTooLarge("bytes", MAX_CHUNK_BYTES, Number.isFinite(length) ? length : null);
+      },
       schema: {
-        summary: "Send a chunk of rows; a chunk sent again returns its stored results and changes nothing",
+        summary: `Send a chunk of rows (at most ${MAX_CHUNK_ROWS} rows, ${MAX_CHUNK_CELLS} cells, ${MAX_CHUNK_BYTES / 1024 / 1024} MB: past one, 413 chunk_too_large); a chunk sent again returns its stored results and changes nothing`,
         params: z.object({ id: z.string(), seq: z.coerce.number().int().min(0).max(1_000_000) }),
         body: z.object({
-          rows: z
-            .array(z.object({ row: z.number().int().min(1), cells: z.array(cell).max(1000) }))
-            .max(10_000),
+          rows: z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) })),
         }),
       },
     },
     async (request) => {
       const caller = await requireImporter(db, request);
       const rows = request.body.rows;
+      assertChunkWithinLimits(rows);
       if (new Set(rows.map((r) => r.row)).size !== rows.length)
         throw new ApiError(400, "invalid_request", "Each row of a chunk needs its own row number");
       return applyChunk(db, caller, request.params.id, request.params.seq, rows);
@@ -219,8 +232,10 @@ export async function importRoutes(
         return reply
           .header("content-type", "text/csv; charset=utf-8")
           .header("content-disposition", `attachment; filename="import-${report.import.id}-report.csv"`)
-          .send(reportCsv(report.results));
-      return report;
+          .send(reportStream(reportCsv(report.results)));
+      return reply
+        .header("content-type", "application/json; charset=utf-8")
+        .send(reportStream(reportJson(report.import, report.results)));
     },
   );
 }

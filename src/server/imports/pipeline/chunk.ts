@@ -15,6 +15,7 @@ import { APPLIERS } from "../appliers";
 import { requestHash } from "../idempotency";
 import { FINGERPRINT_KEY } from "../repeats";
 import type { ApplyContext, RowResult } from "../types";
+import { type ColumnIssue, collapseRepeatedIssues } from "./columnIssues";
 import { rememberKeys } from "./importKeys";
 import { planFor } from "./plan";
 import { getImport, type ImportRow } from "./resource";
@@ -49,6 +50,8 @@ export interface ChunkResult {
   /** True when this chunk had been applied before: its stored results, nothing changed. */
   replayed: boolean;
   results: RowResult[];
+  /** Issues that many of its rows share in one column, said once (each row still has its own). */
+  column_issues: ColumnIssue[];
   counts: ChunkCounts;
 }
 
@@ -74,7 +77,7 @@ export async function applyChunk(
     ]);
     const imp = locked[0] as ImportRow;
     const stored = await tx.query<StoredChunk>(
-      "SELECT results, rows_hash, first_row, last_row FROM import_chunks WHERE import_id = $1 AND seq = $2",
+      "SELECT results, column_issues, rows_hash, first_row, last_row FROM import_chunks WHERE import_id = $1 AND seq = $2",
       [importId, seq],
     );
     const before = stored.rows[0];
@@ -90,6 +93,7 @@ export async function applyChunk(
         seq,
         replayed: true,
         results: before.results,
+        column_issues: before.column_issues,
         counts: tally(before.results),
       };
     }
@@ -107,12 +111,13 @@ export async function applyChunk(
       ),
     );
     for (const r of results) delete r.fingerprint;
+    const columnIssues = collapseRepeatedIssues(results);
     const counts = tally(applied);
     const issued = applied.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
     const numbers = rows.map((r) => r.row);
     await tx.query(
-      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results, column_issues)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         importId,
         seq,
@@ -121,6 +126,7 @@ export async function applyChunk(
         numbers,
         rowsHash,
         JSON.stringify(results),
+        JSON.stringify(columnIssues),
       ],
     );
     await tx.query(
@@ -128,12 +134,20 @@ export async function applyChunk(
          repeats = repeats + $6, issued_usd_cents = issued_usd_cents + $7 WHERE id = $1`,
       [importId, counts.rows, counts.created, counts.updated, counts.skipped, counts.repeats, issued],
     );
-    return { import_id: importId, seq, replayed: false, results, counts: tally(results) };
+    return {
+      import_id: importId,
+      seq,
+      replayed: false,
+      results,
+      column_issues: columnIssues,
+      counts: tally(results),
+    };
   });
 }
 
 interface StoredChunk {
   results: RowResult[];
+  column_issues: ColumnIssue[];
   rows_hash: string | null;
   first_row: number | null;
   last_row: number | null;

@@ -37,10 +37,12 @@ function normaliseOptions(object: ObjectName, options: Partial<ImportOptions> = 
 export interface StartExtras {
   idempotency?: Idempotency | null;
   /**
-   * Work that belongs to the import's start, in its transaction (a CSV upload stages its rows here): if
-   * it fails, no import was started. It may give the number of rows it found.
+   * Work done under the import's id before it starts, outside its transaction, in steps short enough
+   * to let other requests in (a CSV upload stages its rows here); it gives the number of rows found.
    */
-  within?: (tx: Queryable, importId: string) => Promise<{ total_rows: number } | undefined>;
+  before?: (importId: string) => Promise<{ total_rows: number }>;
+  /** Work that belongs to the import's start, in its transaction: if it fails, no import was started. */
+  within?: (tx: Queryable, importId: string) => Promise<void>;
 }
 
 /** A header that holds text the database cannot store is refused (400) before anything is written. */
@@ -76,7 +78,7 @@ export async function startImport(
   caller: Caller,
   request: StartImport,
   ip: string | null,
-  { idempotency = null, within }: StartExtras = {},
+  { idempotency = null, before, within }: StartExtras = {},
 ): Promise<{ resource: ImportResource; alerts: readonly Issue[]; existing: boolean }> {
   assertStorableHeaders(request.headers);
   const source: ImportSource = request.source ?? { kind: "api" };
@@ -153,6 +155,7 @@ export async function startImport(
   }
 
   const id = randomUUID();
+  const found = before ? await before(id) : undefined;
   const start = db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO imports (id, program_id, user_id, object, options, headers, total_rows, source, client_token)
@@ -171,9 +174,9 @@ export async function startImport(
       ],
     );
     if (!inserted.rows[0]) return null; // a twin request with the same token won the race
-    const found = within ? await within(tx, id) : undefined;
     const totalRows = found ? found.total_rows : (request.total_rows ?? null);
     if (found) await tx.query("UPDATE imports SET total_rows = $2 WHERE id = $1", [id, totalRows]);
+    if (within) await within(tx, id);
     if (idempotency) {
       const claimed = await claimIdempotencyKey(
         tx,
