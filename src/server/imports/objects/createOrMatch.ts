@@ -58,6 +58,12 @@ function unsettled(ctx: ApplyContext, row: number): Issue {
 }
 
 /**
+ * A new record's id, drawn in the rows' order (a CTE over the rows, before the insert sorts them by key
+ * to lock in one order): records are numbered, and listed, as the file has them.
+ */
+export const NEW_ID = (table: string) => `nextval(pg_get_serial_sequence('${table}', 'id'))`;
+
+/**
  * Updates, by record id, in the order of the ids: two imports updating the same records lock them in
  * the same order, and wait for each other rather than deadlock.
  */

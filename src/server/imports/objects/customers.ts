@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
-import { createOrMatch, inIdOrder } from "./createOrMatch";
+import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Create {
   src_row: number;
@@ -157,9 +157,10 @@ async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Se
     [...new Set(creates.map((c) => c.email))].sort(),
   ]);
   const { rows: made } = await ctx.tx.query<{ key: string }>(
-    `INSERT INTO customers (program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
-     SELECT $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-     FROM ${RECORDSET}
+    `WITH v AS (SELECT v.*, ${NEW_ID("customers")} AS new_id FROM ${RECORDSET})
+     INSERT INTO customers (id, program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
+     SELECT v.new_id, $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+     FROM v
      WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.program_id = $1 AND c.email = v.email)
      ORDER BY v.key
      ON CONFLICT (program_id, key) DO NOTHING

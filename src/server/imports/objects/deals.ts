@@ -1,7 +1,7 @@
 import { type CheckedRow, quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
-import { createOrMatch, inIdOrder } from "./createOrMatch";
+import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Found {
   kind: "partner" | "deal";
@@ -118,11 +118,12 @@ async function resolve(
  */
 async function insert(ctx: ApplyContext, group: string, creates: readonly Create[]): Promise<Set<number>> {
   const { rows: made } = await ctx.tx.query<{ external_key: string }>(
-    `INSERT INTO deals (program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
+    `WITH v AS (SELECT v.*, ${NEW_ID("deals")} AS new_id FROM jsonb_to_recordset($2::jsonb) AS v(${COLUMNS}))
+     INSERT INTO deals (id, program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
        ${OPTIONAL.join(", ")})
-     SELECT $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
+     SELECT v.new_id, $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
        ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
-     FROM jsonb_to_recordset($2::jsonb) AS v(${COLUMNS})
+     FROM v
      ORDER BY v.external_key
      ON CONFLICT (program_id, external_key) DO NOTHING
      RETURNING external_key`,

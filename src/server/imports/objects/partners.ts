@@ -3,7 +3,7 @@ import type { CheckedRow, Issue } from "../../../core";
 import type { Queryable } from "../../db/database";
 import { distinctTexts } from "../matching";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
-import { createOrMatch, inIdOrder } from "./createOrMatch";
+import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Stored {
   id: number;
@@ -203,9 +203,10 @@ async function resolve(
 async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
   const { tx, programId } = ctx;
   const { rows: made } = await tx.query<{ id: number; key: string; email: string }>(
-    `INSERT INTO partners (program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
-     SELECT $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-     FROM ${RECORDSET}
+    `WITH v AS (SELECT v.*, ${NEW_ID("partners")} AS new_id FROM ${RECORDSET})
+     INSERT INTO partners (id, program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
+     SELECT v.new_id, $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+     FROM v
      ORDER BY v.key
      ON CONFLICT DO NOTHING
      RETURNING id, key, email`,
