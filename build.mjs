@@ -47,7 +47,7 @@ export async function build({
 
   if (typecheck) typecheckSidebar();
   const outputs = {
-    "Code.js": await bundleAddon(addonEntry, names),
+    "Code.js": await bundleAddon(addonEntry, names, manifest),
     "Sidebar.html": await buildSidebarPage(join(root, "sidebar/index.html")),
     "appsscript.json": `${JSON.stringify(manifest, null, 2)}\n`,
   };
@@ -160,14 +160,18 @@ function typecheckSidebar() {
   }
 }
 
-/** Code.js: the add-on as one IIFE, then a top-level function per entry point so Apps Script finds it. */
-async function bundleAddon(entry, names) {
+/**
+ * Code.js: the add-on as one IIFE, then a top-level function per entry point so Apps Script finds it.
+ * The add-on cannot read its own manifest, so the addresses it was built for are written into it.
+ */
+async function bundleAddon(entry, names, manifest) {
   const bundled = await bundle(entry, {
     format: "iife",
     globalName: GLOBAL_NAME,
     platform: "neutral",
     mainFields: ["module", "main"],
     target: "es2020",
+    define: { __URL_FETCH_WHITELIST__: JSON.stringify(manifest.urlFetchWhitelist ?? []) },
   });
   assertPlainScript(bundled, "Code.js");
   checkEntryPoints(exportsOf(bundled), names, relative(root, entry));

@@ -36,31 +36,33 @@ export function onSettingsSaved(listener: (settings: SettingsView) => void): voi
 
 async function save(event: SubmitEvent): Promise<void> {
   event.preventDefault();
-  // An empty key field keeps the saved key (the server sees "").
-  const saved = await runTask("Saving the settings…", () =>
+  fill(connection);
+  // The server tests what is typed before it saves it; an empty key field keeps the saved key.
+  const saved = await runTask("Testing the connection, then saving…", () =>
     callServer("saveSettings", urlInput.value.trim(), keyInput.value.trim()),
   );
   if (!saved) return;
-  fill(connection);
   showSettings(saved);
-  showStatus("Settings saved.");
+  renderConnection(saved.connection);
+  showStatus(`Settings saved. ${connectedAs(saved.connection)}`);
   for (const listener of savedListeners) listener(saved);
 }
 
+/** Tests the URL and key in the fields, as typed (an empty key field means the saved key). */
 async function testConnection(): Promise<void> {
+  fill(connection);
   const view = await runTask("Asking the importer who this key belongs to…", () =>
-    callServer("testConnection"),
+    callServer("testConnection", urlInput.value.trim(), keyInput.value.trim()),
   );
-  if (!view) {
-    fill(connection);
-    return;
-  }
+  if (!view) return;
   renderConnection(view);
-  showStatus(
-    view.mayImport
-      ? `Connected to ${view.program.name} as ${view.user}.`
-      : `Connected as ${view.user}, who may not import. ${view.reason ?? ""}`.trim(),
-  );
+  showStatus(connectedAs(view));
+}
+
+function connectedAs(view: ConnectionView): string {
+  return view.mayImport
+    ? `Connected to ${view.program.name} as ${view.user}.`
+    : `Connected as ${view.user}, who may not import. ${view.reason ?? ""}`.trim();
 }
 
 function renderConnection(view: ConnectionView): void {

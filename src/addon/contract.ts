@@ -28,7 +28,12 @@ export interface SettingsView {
   configured: boolean;
 }
 
-/** Who the saved key belongs to, as the service says. */
+/** What `Save` answers: the settings it saved, and who they connect as (it tests before it saves). */
+export interface SavedSettings extends SettingsView {
+  connection: ConnectionView;
+}
+
+/** Who a key belongs to, as the service says. */
 export interface ConnectionView {
   user: string;
   role: string;

@@ -8,7 +8,7 @@ import type {
   ImportChoice,
   ImportProgress,
   ImportReview,
-  SettingsView,
+  SavedSettings,
   SidebarContext,
   TemplateResult,
   ValidationView,
@@ -72,12 +72,14 @@ export function loadSidebar(): SidebarContext {
   return sidebarContext();
 }
 
-export function saveSettings(url: string, apiKey: string): SettingsView {
+/** Tests the URL and key as typed, and saves them only when the importer accepts them. */
+export function saveSettings(url: string, apiKey: string): SavedSettings {
   return saveUserSettings(url, apiKey);
 }
 
-export function testConnection(): ConnectionView {
-  return checkConnection();
+/** Who the URL and key as typed connect as (an empty key: the saved one); no arguments: the saved settings. */
+export function testConnection(url?: string, apiKey?: string): ConnectionView {
+  return checkConnection(url, apiKey);
 }
 
 export function loadCatalogue(): CatalogueView {

@@ -1,4 +1,5 @@
-import { requireSettings } from "./settings";
+import { builtWhitelist } from "./importerUrl";
+import { requireSettings, type Settings } from "./settings";
 
 /** A call the service refused or could not answer; `message` is meant for the person. */
 export class ServiceError extends Error {
@@ -19,13 +20,25 @@ export interface ServiceCall {
   body?: unknown;
 }
 
-/** Waits before each retry: 429, 5xx and network failures are tried 4 times in all. */
+/**
+ * Waits before each retry: 429, 5xx, time-outs and dropped connections are tried 4 times in all. A
+ * failure that retrying cannot mend (an address outside the whitelist, an unknown host, nothing
+ * listening at an address that has not answered in this execution) is not retried.
+ */
 const RETRY_DELAYS_MS = [500, 1500, 4000];
 const MAX_RETRY_AFTER_MS = 10_000;
 
-/** One call to the service, retried with back-off when the service is busy or unreachable. */
-export function serviceRequest<T>(method: ServiceCall["method"], path: string, body?: unknown): T {
-  const [settled] = settledServiceCalls<T>([{ method, path, body }]);
+/**
+ * One call to the service, retried with back-off when the service is busy or unreachable; to the saved
+ * settings unless `settings` are given (Settings tests what is typed before saving it).
+ */
+export function serviceRequest<T>(
+  method: ServiceCall["method"],
+  path: string,
+  body?: unknown,
+  settings?: Settings,
+): T {
+  const [settled] = settledServiceCalls<T>([{ method, path, body }], settings);
   if (!settled || "error" in settled) throw settled?.error;
   return settled.value;
 }
@@ -37,8 +50,8 @@ export function serviceRequest<T>(method: ServiceCall["method"], path: string, b
  */
 export function settledServiceCalls<T>(
   calls: readonly ServiceCall[],
+  settings: Settings = requireSettings(),
 ): ({ value: T } | { error: ServiceError })[] {
-  const settings = requireSettings();
   const requests = calls.map((call) => toRequest(settings, call));
   const outcomes: (Outcome | undefined)[] =
     requests.length === 1 ? [fetchOnce(requests[0] as Request)] : fetchTogether(requests);
@@ -75,10 +88,18 @@ function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall)
   };
 }
 
+/**
+ * Origins that answered in this execution (Apps Script starts each one with fresh globals): once an
+ * address has answered, its later "Address unavailable" is a dropped connection worth retrying.
+ */
+const answered = new Set<string>();
+
 /** fetchAll throws for all when one request cannot reach the service; then each is tried alone. */
 function fetchTogether(requests: Request[]): (Outcome | undefined)[] {
   try {
-    return UrlFetchApp.fetchAll(requests).map(readResponse);
+    const responses = UrlFetchApp.fetchAll(requests);
+    for (const request of requests) answered.add(origin(request.url));
+    return responses.map(readResponse);
   } catch {
     return requests.map(() => undefined);
   }
@@ -89,17 +110,45 @@ function fetchOnce(request: Request): Outcome {
   try {
     response = UrlFetchApp.fetch(request.url, request);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      retry: true,
-      error: new ServiceError(
-        `Could not reach the importer at ${origin(request.url)}: ${reason.replace(/^Exception: /, "")} Check the Importer URL in Settings, or try again.`,
-        null,
-        "unreachable",
-      ),
-    };
+    return fetchFailure(request.url, error instanceof Error ? error.message : String(error));
   }
+  answered.add(origin(request.url));
   return readResponse(response);
+}
+
+/** What a fetch that reached no one means, in plain words; retried only when retrying can mend it. */
+function fetchFailure(url: string, thrown: string): Outcome {
+  const reason = thrown.replace(/^Exception: /, "");
+  const at = origin(url);
+  const fail = (message: string, code: string, retry = false): Outcome => ({
+    retry,
+    error: new ServiceError(message, null, code),
+  });
+  // Apps Script refuses an address outside the manifest's urlFetchWhitelist before sending anything.
+  if (/whitelist|allowlist/i.test(reason)) {
+    const allowed = builtWhitelist();
+    return fail(
+      `This add-on may only reach the addresses it was built for${allowed.length > 0 ? ` (${allowed.join(", ")})` : ""}, and ${at} is not one of them. Check the Importer URL in Settings, or ask whoever installed the add-on for one built for that address.`,
+      "not_allowed",
+    );
+  }
+  if (/^DNS error/i.test(reason))
+    return fail(
+      `There is no importer at ${at}: no server has that name. Check the Importer URL in Settings.`,
+      "no_such_host",
+    );
+  if (/^Invalid argument/i.test(reason))
+    return fail(`${url} is not an address; check the Importer URL in Settings.`, "not_an_address");
+  if (/^Address unavailable/i.test(reason) && !answered.has(at))
+    return fail(
+      `No importer answers at ${at}: nothing accepted the connection. Check the Importer URL in Settings, or try again once the importer is running.`,
+      "unreachable",
+    );
+  return fail(
+    `Could not reach the importer at ${at}: ${reason} Check the Importer URL in Settings, or try again.`,
+    "unreachable",
+    true,
+  );
 }
 
 function readResponse(response: GoogleAppsScript.URL_Fetch.HTTPResponse): Outcome {
@@ -125,11 +174,16 @@ function readResponse(response: GoogleAppsScript.URL_Fetch.HTTPResponse): Outcom
   }
   const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
   const retry = status === 429 || status >= 500;
+  const location = headerValue(response, "location");
   const message =
-    error?.message ??
-    (status === 404
-      ? "The Importer URL does not lead to the importer service (it answered 404); check it in Settings."
-      : `The importer answered ${status}${retry ? " several times; try again in a minute" : ""}.`);
+    status === 401
+      ? `${error?.message ?? "The importer did not accept the API key."} Check the API key in Settings; an administrator of your program can create a new one.`
+      : (error?.message ??
+        (status === 404
+          ? "The Importer URL does not lead to the importer service (it answered 404); check it in Settings."
+          : status >= 300 && status < 400 && location
+            ? `The Importer URL redirects to ${location}; enter that address in Settings instead.`
+            : `The importer answered ${status}${retry ? " several times; try again in a minute" : ""}.`));
   const retryAfter = Number(headerValue(response, "retry-after"));
   return {
     retry,

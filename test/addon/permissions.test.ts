@@ -128,11 +128,11 @@ describe("settings", () => {
     const userStore: Record<string, string> = {};
     const host = addon({ url: service.url, userStore });
     const saved = call(host, "saveSettings", service.url, KEYS.ops);
-    expect(saved).toEqual({ url: `${service.url}/`, keyHint: `…${KEYS.ops.slice(-4)}`, configured: true });
+    expect(saved).toMatchObject({ url: `${service.url}/`, keyHint: `…${KEYS.ops.slice(-4)}`, configured: true });
     expect(userStore[USER_SETTINGS.apiKey]).toBe(KEYS.ops);
     const context = call(host, "loadSidebar");
     expect(JSON.stringify(context)).not.toContain(KEYS.ops);
-    expect(context.settings).toEqual(saved);
+    expect(context.settings).toEqual({ url: saved.url, keyHint: saved.keyHint, configured: true });
     expect(call(host, "testConnection").user).toBe("ops@demo.test");
   });
 
@@ -146,17 +146,7 @@ describe("settings", () => {
     expect(call(host, "testConnection").user).toBe("admin@demo.test");
   });
 
-  it.each([["importer.example.com"], ["not an address"], ["ftp://importer.example.com/"], [""]])(
-    "Save refuses %j as the Importer URL and keeps the settings it had",
-    (url) => {
-      const userStore: Record<string, string> = {};
-      const host = addon({ url: service.url, userStore });
-      call(host, "saveSettings", service.url, KEYS.admin);
-      const before = { ...userStore };
-      expect(() => call(host, "saveSettings", url, KEYS.ops)).toThrow(`"${url}" is not an address.`);
-      expect(userStore).toEqual(before);
-    },
-  );
+  // What Save says of an Importer URL it refuses: test/addon/settings.test.ts.
 
   it("Save refuses a key with spaces in it, and asks for a key when none was ever saved", () => {
     const userStore: Record<string, string> = {};
