@@ -128,7 +128,11 @@ describe("settings", () => {
     const userStore: Record<string, string> = {};
     const host = addon({ url: service.url, userStore });
     const saved = call(host, "saveSettings", service.url, KEYS.ops);
-    expect(saved).toMatchObject({ url: `${service.url}/`, keyHint: `…${KEYS.ops.slice(-4)}`, configured: true });
+    expect(saved).toMatchObject({
+      url: `${service.url}/`,
+      keyHint: `…${KEYS.ops.slice(-4)}`,
+      configured: true,
+    });
     expect(userStore[USER_SETTINGS.apiKey]).toBe(KEYS.ops);
     const context = call(host, "loadSidebar");
     expect(JSON.stringify(context)).not.toContain(KEYS.ops);

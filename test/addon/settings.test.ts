@@ -155,7 +155,10 @@ describe("Test connection tests what is in the fields", () => {
 
 describe("the Importer URL", () => {
   it.each([
-    ["", "Enter the Importer URL, the address of your program's importer, e.g. https://importer.example.com/."],
+    [
+      "",
+      "Enter the Importer URL, the address of your program's importer, e.g. https://importer.example.com/.",
+    ],
     [
       "http://importer.example.com/",
       '"http://importer.example.com/" starts with http://, but Apps Script only reaches https:// addresses. Use the importer\'s https:// address, e.g. https://importer.example.com/.',
@@ -180,7 +183,10 @@ describe("the Importer URL", () => {
       "https://me:secret@importer.example.com/",
       '"https://me:secret@importer.example.com/" has a user name or password in it; enter the address without them.',
     ],
-    ["https://importer example.com/", '"https://importer example.com/" is not an address: it has spaces in it.'],
+    [
+      "https://importer example.com/",
+      '"https://importer example.com/" is not an address: it has spaces in it.',
+    ],
     ["https:///v1", '"https:///v1" is not an address: "" is not a server\'s name.'],
   ])("%j is refused before anything is sent, by Test connection and by Save", (url, message) => {
     const { host, userStore, calls } = addonWithSettings();
@@ -255,7 +261,12 @@ describe("a build without the preview (deployed)", () => {
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), "settings-build-"));
     const buildScript = pathToFileURL(join(__dirname, "../../build.mjs")).href;
-    const options = { outDir: scratch, preview: false, publicUrl: "https://importer.acme.test/", typecheck: false };
+    const options = {
+      outDir: scratch,
+      preview: false,
+      publicUrl: "https://importer.acme.test/",
+      typecheck: false,
+    };
     const script = `import { build } from ${JSON.stringify(buildScript)};
 await build({ ...${JSON.stringify(options)}, log: () => {} });`;
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
