@@ -10,6 +10,7 @@ import {
   VirtualClock,
 } from "./execution";
 import { copyInto, type Realm, wrapService } from "./membrane";
+import { permissionMessage, refusedInSimpleTrigger, requiredScopes } from "./scopes";
 import { passArguments, passReturnValue } from "./scriptRun";
 import { BlockingHttp } from "./services/blockingHttp";
 import { createCacheService } from "./services/cache";
@@ -90,11 +91,7 @@ const REFUSED: Record<AuthModeName, (service: string, method: string) => boolean
   FULL: () => false,
 };
 
-const SCOPES: Record<string, string> = {
-  SpreadsheetApp: "https://www.googleapis.com/auth/spreadsheets.currentonly",
-  UrlFetchApp: "https://www.googleapis.com/auth/script.external_request",
-  HtmlService: "https://www.googleapis.com/auth/script.container.ui",
-};
+const CONTAINER_UI = ["https://www.googleapis.com/auth/script.container.ui"];
 
 /** The functions Sheets runs as simple triggers (https://developers.google.com/apps-script/guides/triggers). */
 const SIMPLE_TRIGGERS = new Set(["onOpen", "onEdit"]);
@@ -227,10 +224,15 @@ export class AddonHost {
   #guard(service: string, method: string): void {
     const running = this.#running;
     if (running?.ended) throw new ExecutionEndedError(running.ended);
-    if (REFUSED[this.#mode](service, method))
-      throw exception(
-        `You do not have permission to call ${method}.${SCOPES[service] ? ` Required permissions: ${SCOPES[service]}` : ""}`,
-      );
+    const scopes = requiredScopes(service, method);
+    if (REFUSED[this.#mode](service, method)) throw exception(permissionMessage(method, scopes));
+    // A simple trigger may build the menu but not open a sidebar, a dialog, an alert or a prompt.
+    if (running?.record.trigger === "simple" && refusedInSimpleTrigger(method))
+      throw exception(permissionMessage(method, requiredScopes(service, method) ?? CONTAINER_UI));
+    // The manifest's oauthScopes are all the script may use.
+    const granted = this.options.manifest.oauthScopes;
+    if (granted && scopes && !scopes.some((scope) => granted.includes(scope)))
+      throw exception(permissionMessage(method, scopes));
   }
 
   /**
