@@ -3,7 +3,10 @@
  * Each realm has its own Date, Array and Error, so a value crossing is re-made in the realm it enters:
  * the add-on's `instanceof Date` holds for a cell's date as it does in Apps Script, and the services
  * see their own kind of Date in what the add-on writes. Service objects handed to the add-on are
- * wrapped too, so every method call passes the boundary and the host's checks (the auth mode).
+ * wrapped too, so every method call passes the boundary and the host's checks (the auth mode, the
+ * scopes, the execution's time: `guard` and `around`). Enums and their members (enumeration.ts) cross
+ * as they are, so a member is the same object wherever the add-on meets it. The host gives the realm's
+ * Date as the add-on sees it (on the virtual clock), so the Dates re-made here are `instanceof Date`.
  */
 
 import { isEnumValue } from "./services/enumeration";
