@@ -310,7 +310,6 @@ export class AddonHost {
     const running: Running = { record, limitMs: EXECUTION_LIMITS_MS[trigger] };
     this.executions.push(record);
     this.#running = running;
-    this.#mode = mode;
     try {
       // https://developers.google.com/apps-script/guides/services/quotas: triggers' total runtime a day.
       if (trigger === "simple" && this.quotas.triggerRuntimeExceeded(this.#user))
@@ -318,7 +317,10 @@ export class AddonHost {
       const scope = this.#newScope();
       const fn = scope.context[name];
       if (typeof fn !== "function") throw new Error(`Script function not found: ${name}`);
-      const value = fn(...(copyInto(scope.realm, [...makeArgs(scope)]) as unknown[]));
+      // Sheets builds the event whatever the mode; what the add-on then calls on it is checked.
+      const args = copyInto(scope.realm, [...makeArgs(scope)]) as unknown[];
+      this.#mode = mode;
+      const value = fn(...args);
       if (running.ended) throw new ExecutionEndedError(running.ended);
       return value;
     } catch (error) {
@@ -346,19 +348,21 @@ export class AddonHost {
 
   /**
    * A person's edit of a block of cells: the onEdit simple trigger, if the bundle has one, under
-   * AuthMode.LIMITED with the event Sheets gives (e.range the edited Range, e.source the spreadsheet;
-   * value and oldValue only for a single cell). The calls that build the event are counted too.
+   * AuthMode.LIMITED (NONE where the add-on is installed but not yet used in this spreadsheet) with the
+   * event Sheets gives (e.authMode that mode's ScriptApp.AuthMode member, e.range the edited Range,
+   * e.source the spreadsheet; value and oldValue only for a single cell). The calls that build the
+   * event are counted too.
    */
-  runOnEdit(edit: EditedBlock): boolean {
+  runOnEdit(edit: EditedBlock, mode: "NONE" | "LIMITED" = "LIMITED"): boolean {
     if (!this.hasFunction("onEdit")) return false;
     if (!this.options.workbook.sheetById(edit.sheetId)) return false;
-    this.#execute("onEdit", "LIMITED", "simple", (scope) => {
+    this.#execute("onEdit", mode, "simple", (scope) => {
       const app = scope.context.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
       const source = app.getActiveSpreadsheet();
       const sheet = source.getSheetById(edit.sheetId) as GoogleAppsScript.Spreadsheet.Sheet;
       const range = sheet.getRange(edit.row, edit.column, edit.numRows, edit.numColumns);
       const event: Record<string, unknown> = {
-        authMode: this.#scriptApp.AuthMode.LIMITED,
+        authMode: this.#scriptApp.AuthMode[mode],
         source,
         range,
         triggerUid: "",

@@ -225,3 +225,32 @@ describe("enums are objects", () => {
     expect(host.run("rule")).toEqual([true, false, "VALUE_IN_LIST"]);
   });
 });
+
+describe("onEdit's event", () => {
+  test("carries the auth mode as a member; under NONE the add-on may only look at it", () => {
+    const host = hostFor(`
+      function onEdit(e) {
+        Logger.log(String(e.authMode));
+        if (e.authMode === ScriptApp.AuthMode.NONE) {
+          try { e.range.getRow(); } catch (error) { Logger.log(error.message); }
+          try { PropertiesService.getDocumentProperties(); } catch (error) { Logger.log(error.message); }
+          return;
+        }
+        Logger.log(e.range.getA1Notation());
+      }`);
+    const sheetId = host.options.workbook.activeSheet.sheetId;
+    host.runOnEdit({ sheetId, row: 2, column: 3, numRows: 1, numColumns: 1, value: "x" });
+    host.runOnEdit({ sheetId, row: 2, column: 3, numRows: 1, numColumns: 1, value: "x" }, "NONE");
+    expect(host.logs.map((line) => line.message)).toEqual([
+      "LIMITED",
+      "C2",
+      "NONE",
+      "You do not have permission to call Range.getRow. Required permissions: (https://www.googleapis.com/auth/spreadsheets.currentonly || https://www.googleapis.com/auth/spreadsheets)",
+      "You do not have permission to call PropertiesService.getDocumentProperties.",
+    ]);
+    expect(host.executions.map((e) => [e.name, e.trigger])).toEqual([
+      ["onEdit", "simple"],
+      ["onEdit", "simple"],
+    ]);
+  });
+});
