@@ -3,7 +3,7 @@
  * scope, the virtual clock, the execution time limits, shared locks, a fetch's timeout charged as
  * Google's 60 s, and enums as objects. Each runs a small script of its own in an AddonHost.
  */
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { CallLog } from "../../src/emulator/calls";
 import { VirtualClock } from "../../src/emulator/execution";
 import { AddonHost, type HostOptions } from "../../src/emulator/host";
@@ -165,13 +165,17 @@ describe("shared locks", () => {
 describe("URL fetch time-outs", () => {
   let server: Server;
   let port = 0;
+  const sockets = new Set<Socket>();
   beforeAll(async () => {
     // Accepts connections and never answers.
-    server = createServer(() => {});
+    server = createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as { port: number }).port;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
 
   test("a fetch that times out fails with Google's message and is charged Google's 60 s", () => {
     const calls = new CallLog();
