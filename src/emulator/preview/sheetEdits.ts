@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate } from "../spreadsheet/cell";
-import { writeInput } from "../spreadsheet/cellInput";
+import { checkCellInputs, writeInput } from "../spreadsheet/cellInput";
 import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
 import type { Workbook } from "../spreadsheet/workbook";
@@ -23,7 +23,10 @@ export function parseDelimited(text: string): string[][] {
   }) as string[][];
 }
 
-/** Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written. */
+/**
+ * Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written.
+ * A cell of more than 50,000 characters is refused with Google's message, and nothing is written.
+ */
 export function writeRows(
   workbook: Workbook,
   sheet: SheetData,
@@ -37,6 +40,7 @@ export function writeRows(
     numRows: Math.max(rows.length, 1),
     numColumns: Math.max(1, ...rows.map((r) => r.length)),
   };
+  checkCellInputs(rows);
   const lastRow = row + block.numRows - 1;
   const lastColumn = column + block.numColumns - 1;
   if (lastRow > sheet.maxRows) workbook.insertRows(sheet, sheet.maxRows, lastRow - sheet.maxRows);
