@@ -140,18 +140,23 @@ describe("the preview server", () => {
     expect(sheet?.name).toBe("Sheet3");
     expect(added.json.state.activeSheetId).toBe(sheet?.sheetId);
     const id = sheet?.sheetId as number;
-    expect((await post(`/api/sheets/${id}/name`, { name: "Q3 partners" })).json.state.sheets.at(-1)?.name).toBe(
-      "Q3 partners",
-    );
+    expect(
+      (await post(`/api/sheets/${id}/name`, { name: "Q3 partners" })).json.state.sheets.at(-1)?.name,
+    ).toBe("Q3 partners");
     for (const [name, error] of [
       ["partners", 'A sheet with the name "partners" already exists. Please enter another name.'],
       [" ", "The sheet name cannot be blank."],
       ["n".repeat(101), "The sheet name cannot be greater than 100 characters."],
     ])
-      expect(await post(`/api/sheets/${id}/name`, { name })).toEqual({ status: 400, json: { ok: false, error } });
+      expect(await post(`/api/sheets/${id}/name`, { name })).toEqual({
+        status: 400,
+        json: { ok: false, error },
+      });
 
     const remove = async (sheetId: number) =>
-      (await (server as PreviewServer).app.inject({ method: "DELETE", url: `/api/sheets/${sheetId}` })).json();
+      (
+        await (server as PreviewServer).app.inject({ method: "DELETE", url: `/api/sheets/${sheetId}` })
+      ).json();
     expect((await remove(id)).state.sheets.map((s: { name: string }) => s.name)).toEqual([
       "Partners",
       "Customers",
@@ -210,8 +215,7 @@ describe("the preview server", () => {
 
   it("serves the sidebar with google.script bridged before the page's own script", async () => {
     await start();
-    const page = (await (server as PreviewServer).sidebarApp.inject({ method: "GET", url: "/sidebar" }))
-      .body;
+    const page = (await (server as PreviewServer).sidebarApp.inject({ method: "GET", url: "/sidebar" })).body;
     expect(page).toContain("Object type");
     expect(page.indexOf("google = { script:")).toBeGreaterThan(-1);
     expect(page.indexOf("google = { script:")).toBeLessThan(page.indexOf("#object-type"));

@@ -26,8 +26,7 @@ export const CELL_CHARACTER_LIMIT = 50_000;
 export const CELL_TOO_LONG = `Your input contains more than the maximum of ${CELL_CHARACTER_LIMIT} characters in a single cell.`;
 
 /** A sign, then `$` (or a sign after it), digits (plain or grouped by threes), a `%`: en_US input. */
-const NUMBER =
-  /^([+-]?)(\$?)([+-]?)(\d+(?:\.\d*)?|\.\d+|\d{1,3}(?:,\d{3})+(?:\.\d*)?)([eE][+-]?\d+)?(%?)$/;
+const NUMBER = /^([+-]?)(\$?)([+-]?)(\d+(?:\.\d*)?|\.\d+|\d{1,3}(?:,\d{3})+(?:\.\d*)?)([eE][+-]?\d+)?(%?)$/;
 export const CURRENCY_FORMAT = '"$"#,##0.00';
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;

@@ -7,11 +7,18 @@ export function showAlert(title: string, prompt: string, onClose: () => void): v
 
 /** A question with Cancel and OK; resolves true for OK. */
 export function askToConfirm(title: string, prompt: string, ok: string): Promise<boolean> {
-  return new Promise((resolve) => openDialog(title, prompt, ["Cancel", ok], (button) => resolve(button === ok)));
+  return new Promise((resolve) =>
+    openDialog(title, prompt, ["Cancel", ok], (button) => resolve(button === ok)),
+  );
 }
 
 /** A modal dialog with buttons (the last one focused); Escape is the first button. */
-function openDialog(title: string, prompt: string, buttons: string[], onClose: (button: string) => void): void {
+function openDialog(
+  title: string,
+  prompt: string,
+  buttons: string[],
+  onClose: (button: string) => void,
+): void {
   const scrim = document.createElement("div");
   scrim.className = "scrim";
   const dialog = document.createElement("div");
