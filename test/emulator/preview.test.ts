@@ -203,6 +203,15 @@ describe("the preview server", () => {
     expect(names).toEqual(["Partners", "Customers", "partners (2)", "partners (3)"]);
     expect(json.state.activeSheetId).toBe(json.state.sheets[2]?.sheetId);
     expect(await text(json.state.activeSheetId, 2, 1)).toBe("zoe@x.test");
+
+    // A long file name is cut to Sheets' 100 characters, its number included.
+    const long = `${"q".repeat(120)}.csv`;
+    await post("/api/csv", { name: long, text: csv });
+    const twice = await post("/api/csv", { name: long, text: csv });
+    expect(twice.json.state.sheets.slice(-2).map((s) => s.name)).toEqual([
+      "q".repeat(100),
+      `${"q".repeat(96)} (2)`,
+    ]);
   });
 
   it("runs only the functions the add-on's menu names", async () => {

@@ -3,7 +3,7 @@ import { DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate } from "../spreadsheet/c
 import { checkCellInputs, writeInput } from "../spreadsheet/cellInput";
 import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
-import type { Workbook } from "../spreadsheet/workbook";
+import { SHEET_NAME_LIMIT, type Workbook } from "../spreadsheet/workbook";
 import type { Block, CellView } from "./protocol";
 
 /**
@@ -102,13 +102,14 @@ export function cellWindow(sheet: SheetData, fromRow: number, toRow: number, tim
 /** A file's name without its folder and extension, within Sheets' 100 characters for a tab name. */
 function tabName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, "").replace(/\.(csv|tsv|txt)$/i, "");
-  return base.trim().slice(0, 100) || "Imported";
+  return base.trim().slice(0, SHEET_NAME_LIMIT) || "Imported";
 }
 
 /** Sheets asks for another name when a tab has it; the preview numbers the new one instead. */
 function freeSheetName(workbook: Workbook, name: string): string {
   if (!workbook.sheetByName(name)) return name;
   let n = 2;
-  while (workbook.sheetByName(`${name} (${n})`)) n++;
-  return `${name} (${n})`;
+  const numbered = () => `${name.slice(0, SHEET_NAME_LIMIT - ` (${n})`.length)} (${n})`;
+  while (workbook.sheetByName(numbered())) n++;
+  return numbered();
 }
