@@ -68,4 +68,20 @@ describe("the real add-on bundle in the emulator", () => {
     expect(host.calls.total("SpreadsheetApp")).toBeLessThanOrEqual(1);
     expect(host.calls.count("SpreadsheetApp.getUi")).toBe(1);
   });
+
+  it("runs under the manifest's oauthScopes, so a call outside them would be refused", () => {
+    host = loadAddon();
+    expect(host.options.manifest.oauthScopes).toEqual([
+      "https://www.googleapis.com/auth/spreadsheets.currentonly",
+      "https://www.googleapis.com/auth/script.container.ui",
+      "https://www.googleapis.com/auth/script.external_request",
+    ]);
+    host.openDocument("LIMITED");
+    host.runMenuItem("showImporter");
+    expect(host.sidebar?.title).toBe("Channel Importer");
+    expect(host.executions.map((e) => [e.name, e.trigger, e.error])).toEqual([
+      ["onOpen", "simple", undefined],
+      ["showImporter", "other", undefined],
+    ]);
+  });
 });

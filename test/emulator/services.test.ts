@@ -197,14 +197,17 @@ describe("LockService", () => {
     expect(lock.hasLock()).toBe(false);
   });
 
-  test("a lock let go within the timeout is taken after the wait", () => {
+  test("a lock let go within the timeout is taken after the wait, which is charged", () => {
     const clock = fakeClock();
     const table = new LockTable(clock);
     table.holdElsewhere("document", 2_000);
-    const lock = createLockService(new CallLog(), table).getDocumentLock();
+    const calls = new CallLog();
+    const lock = createLockService(calls, table).getDocumentLock();
     expect(lock.tryLock(5_000)).toBe(true);
     expect(clock.slept).toEqual([2_000]);
     expect(lock.hasLock()).toBe(true);
+    // The wait is the call's own time: the latency model (and so the add-on's clock) counts it.
+    expect(calls.projectedMs).toBe(2_000);
   });
 
   test("an execution's locks are held until released or until it ends, and the scopes are apart", () => {
@@ -324,14 +327,16 @@ describe("Session, ScriptApp, Logger and console", () => {
     expect(session.getTemporaryActiveUserKey()).not.toContain("ops@acme.test");
   });
 
-  test("ScriptApp.AuthMode has Google's four modes, each its own name", () => {
+  test("ScriptApp.AuthMode has Google's four modes, each an object that prints as its name", () => {
     const script = createScriptApp(new CallLog());
-    expect({ ...script.AuthMode }).toEqual({
+    expect(Object.fromEntries(Object.entries(script.AuthMode).map(([k, v]) => [k, String(v)]))).toEqual({
       NONE: "NONE",
       CUSTOM_FUNCTION: "CUSTOM_FUNCTION",
       LIMITED: "LIMITED",
       FULL: "FULL",
     });
+    expect(typeof script.AuthMode.NONE).toBe("object");
+    expect((script.AuthMode.NONE as unknown) === "NONE").toBe(false);
     expect(String(script.getAuthorizationInfo(script.AuthMode.FULL).getAuthorizationStatus())).toBe(
       "NOT_REQUIRED",
     );

@@ -84,7 +84,8 @@ export type EmulatedLockService = Pick<
 
 /** LockService over the host's lock table. Calls are counted under `LockService`. */
 export function createLockService(calls: CallLog, table: LockTable): EmulatedLockService {
-  const record = (method: string) => calls.record("LockService", method);
+  const record = (method: string, serviceMs = 0) =>
+    calls.record("LockService", method, serviceMs > 0 ? { serviceMs } : {});
   return {
     getUserLock() {
       record("getUserLock");
@@ -102,7 +103,7 @@ export function createLockService(calls: CallLog, table: LockTable): EmulatedLoc
 }
 
 function createLock(
-  record: (method: string) => void,
+  record: (method: string, serviceMs?: number) => void,
   table: LockTable,
   scope: LockScope,
 ): GoogleAppsScript.Lock.Lock {
@@ -115,12 +116,14 @@ function createLock(
       return holds();
     },
     tryLock(timeoutInMillis: number) {
-      record("Lock.tryLock");
-      return take(timeoutInMillis);
+      const { taken, waited } = timed(() => take(timeoutInMillis));
+      record("Lock.tryLock", waited);
+      return taken;
     },
     waitLock(timeoutInMillis: number) {
-      record("Lock.waitLock");
-      if (!take(timeoutInMillis)) throw exception(LOCK_TIMEOUT);
+      const { taken, waited } = timed(() => take(timeoutInMillis));
+      record("Lock.waitLock", waited);
+      if (!taken) throw exception(LOCK_TIMEOUT);
     },
     releaseLock() {
       record("Lock.releaseLock");
@@ -130,6 +133,13 @@ function createLock(
       table.release(scope, lock);
     },
   };
+
+  /** The time spent waiting for the lock is the call's own: the latency model charges it. */
+  function timed(attempt: () => boolean): { taken: boolean; waited: number } {
+    const started = table.clock.now();
+    const taken = attempt();
+    return { taken, waited: Math.max(0, table.clock.now() - started) };
+  }
 
   function take(timeoutInMillis: number): boolean {
     if (holds()) return true;
