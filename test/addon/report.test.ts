@@ -44,14 +44,14 @@ function reportLines(workbook: Workbook, name: string) {
 }
 
 describe("values that look like formulas", () => {
-  it("partner keys like =HYPERLINK(…), +1, -2 and @x are text in the report, never formulas", async () => {
-    const keys = ['=HYPERLINK("http://x")', "+1", "-2", "@x", "007"];
+  it("partner keys like =HYPERLINK(…), +1, -2, @x, 1,000, $12.50 and 50% are text in the report, never formulas or numbers", async () => {
+    const keys = ['=HYPERLINK("http://x")', "+1", "-2", "@x", "007", "1,000", "$12.50", "50%", "02134"];
     const { workbook, host } = templateSheet(
       choiceOf("partners"),
       keys.map((key, i) => [`f${i}@example.com`, key, '\'=HYPERLINK("http://y")']),
     );
     const done = runImport(host, choiceOf("partners"), false);
-    expect(done.counts).toEqual({ created: 5, updated: 0, skipped: 0, repeats: 0 });
+    expect(done.counts).toEqual({ created: keys.length, updated: 0, skipped: 0, repeats: 0 });
     for (const key of keys)
       expect(await service.get(`/v1/partners?key=${encodeURIComponent(key)}`)).toMatchObject({
         data: [{ partner_key: key }],

@@ -1,18 +1,36 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, FrameLocator, Page } from "playwright-core";
+import { DEMO_API_KEY } from "../../src/emulator/demo/seed";
 import { type PreviewServer, startPreviewServer } from "../../src/emulator/preview/server";
 import { USER_SETTINGS } from "../../src/emulator/preview/userSettings";
 import { allowedByWhitelist } from "../../src/emulator/services/whitelist";
 import { type RunningPreview, startPreview } from "../../src/emulator/start";
 import {
+  darkPixels,
   describeInChromium,
+  holdingProxy,
   launchChromium,
   newPreviewPage,
   openCsv as openCsvIn,
   paste,
+  spawnPreview,
 } from "./previewPage";
+
+/**
+ * The keywords HtmlService's IFRAME mode sandboxes a sidebar with (allow-top-navigation-by-user-activation
+ * is for stand-alone scripts only): https://developers.google.com/apps-script/guides/html/restrictions
+ */
+const HTML_SERVICE_SANDBOX = [
+  "allow-same-origin",
+  "allow-forms",
+  "allow-scripts",
+  "allow-popups",
+  "allow-downloads",
+  "allow-modals",
+  "allow-popups-to-escape-sandbox",
+];
 
 describeInChromium("npm start's preview, in Chromium", () => {
   let dataDir: string;
@@ -206,6 +224,150 @@ describeInChromium("npm start's preview, in Chromium", () => {
     await nameBox("C20001");
     await cell("Name 20000").waitFor();
   });
+
+  it("serves the sidebar from another origin, sandboxed as HtmlService's, and Download CSV template downloads the template there", async () => {
+    await page.goto(preview.url);
+    const sidebar = await openImporter(page);
+    const sandbox = await page.locator("#sidebar-frame").getAttribute("sandbox");
+    expect(sandbox?.trim().split(/\s+/).sort()).toEqual([...HTML_SERVICE_SANDBOX].sort());
+    const origins = await sidebar.locator("body").evaluate(() => ({
+      own: location.origin,
+      host: (window as unknown as { google: { script: { host: { origin: string } } } }).google.script.host
+        .origin,
+    }));
+    expect(origins).toEqual({ own: new URL(preview.sidebarUrl).origin, host: new URL(preview.url).origin });
+    expect(origins.own).not.toBe(origins.host);
+
+    await sidebar.getByLabel("Object type").selectOption({ label: "Customers" });
+    const downloading = page.waitForEvent("download");
+    await sidebar.getByRole("button", { name: "Download CSV template" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe("customers-template.csv");
+    const template = await fetch(`${running.serviceUrl}/v1/objects/customers/template.csv`, {
+      headers: { authorization: `Bearer ${DEMO_API_KEY}` },
+    });
+    expect(readFileSync(await download.path(), "utf8").trim()).toBe((await template.text()).trim());
+    await sidebar.getByRole("status").filter({ hasText: "Downloaded customers-template.csv." }).waitFor();
+  });
+
+  it("the sidebar's X closes it at once while a google.script.run call runs, and the call finishes in the background", async () => {
+    const proxy = await holdingProxy(running.serviceUrl);
+    const dir = mkdtempSync(join(tmpdir(), "preview-held-"));
+    let held: Awaited<ReturnType<typeof spawnPreview>> | undefined;
+    try {
+      held = await spawnPreview({ dataDir: dir, serviceUrl: proxy.url, apiKey: DEMO_API_KEY });
+      await page.goto(held.url);
+      const sidebar = await openImporter(page);
+      proxy.hold();
+      const answeredBefore = proxy.answered;
+      // The call fetches from the service, which holds it: the add-on waits, as on a slow network.
+      await sidebar.locator("body").evaluate(() => {
+        const run = (window as unknown as { google: { script: { run: { testConnection(): void } } } }).google
+          .script.run;
+        run.testConnection();
+      });
+      await until(() => proxy.held > 0, "the call's fetch reached the service");
+
+      const aside = page.getByRole("complementary", { name: "Channel Importer" });
+      await aside.getByRole("button", { name: "Close sidebar" }).click();
+      await aside.waitFor({ state: "hidden" });
+      expect(await page.locator("#sidebar-frame").getAttribute("src")).toBe("about:blank");
+      expect(proxy.answered).toBe(answeredBefore);
+
+      proxy.release();
+      const stateUrl = `${held.url}/api/state`;
+      const sidebarState = async () =>
+        ((await (await fetch(stateUrl)).json()) as { sidebar: unknown }).sidebar;
+      await until(
+        async () => (await sidebarState()) === null,
+        "the preview closed the sidebar after the call",
+      );
+      expect(proxy.answered).toBeGreaterThan(answeredBefore);
+      expect(await aside.isHidden()).toBe(true);
+    } finally {
+      proxy.release();
+      await held?.stop();
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("adds, renames and deletes tabs, and says why a name is refused", async () => {
+    await page.goto(preview.url);
+    const before = await page.getByRole("tab").allTextContents();
+    await page.getByRole("button", { name: "Add sheet" }).click();
+    const added = `Sheet${before.length + 1}`;
+    await page.getByRole("tab", { name: added, selected: true }).waitFor();
+
+    await page.getByRole("tab", { name: added }).dblclick();
+    await page.getByRole("textbox", { name: "Sheet name" }).fill("customers");
+    await page.keyboard.press("Enter");
+    await page
+      .getByRole("alert")
+      .filter({ hasText: 'A sheet with the name "customers" already exists. Please enter another name.' })
+      .waitFor();
+    await page.getByRole("tab", { name: added, selected: true }).waitFor();
+
+    await page.getByRole("tab", { name: added }).dblclick();
+    await page.getByRole("textbox", { name: "Sheet name" }).fill("Q4 partners");
+    await page.keyboard.press("Enter");
+    await page.getByRole("tab", { name: "Q4 partners", selected: true }).waitFor();
+    expect(await page.getByRole("tab").allTextContents()).toEqual([...before, "Q4 partners"]);
+
+    await page.getByRole("tab", { name: "Q4 partners" }).click({ button: "right" });
+    await page
+      .getByRole("menu", { name: "Q4 partners options" })
+      .getByRole("menuitem", { name: "Delete" })
+      .click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("tab", { name: "Q4 partners" }).waitFor({ state: "detached" });
+    expect(await page.getByRole("tab").allTextContents()).toEqual(before);
+    expect(preview.document.workbook.sheets.map((s) => s.name)).toEqual(before);
+  });
+
+  it("a cell's text runs over empty cells to its right and stops at a filled one, the active cell's too", async () => {
+    await page.goto(preview.url);
+    await page.getByRole("button", { name: "Add sheet" }).click();
+    await page.getByRole("tab", { selected: true, name: /^Sheet\d+$/ }).waitFor();
+    await page.locator('.cell[data-row="1"][data-column="1"]').click();
+    const long = "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW";
+    await paste(page, `${long}\tb\n${long}`);
+    await nameBox("A1:B2");
+    await page.locator('.cell[data-row="2"][data-column="2"]').waitFor();
+    // A1 active: its border is drawn over its edges, but its text must still end at B1.
+    await page.locator('.cell[data-row="1"][data-column="1"]').click();
+    await nameBox("A1");
+
+    /** The inside of a cell, away from its edges, its own text (at its left) and the selection's border. */
+    const inside = async (row: number, column: number) => {
+      const box = await page.locator(`.cell[data-row="${row}"][data-column="${column}"]`).boundingBox();
+      if (!box) throw new Error(`No cell at row ${row}, column ${column}.`);
+      return { x: box.x + 30, y: box.y + 4, width: box.width - 40, height: box.height - 8 };
+    };
+    expect(await darkPixels(page, await inside(1, 2))).toBe(0);
+    expect(await darkPixels(page, await inside(1, 3))).toBe(0);
+    expect(await darkPixels(page, await inside(2, 2))).toBeGreaterThan(20);
+    expect(await darkPixels(page, await inside(2, 3))).toBeGreaterThan(20);
+  });
+
+  /** Waits for a condition, checked every 100 ms, for up to 60 s. */
+  async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Waited in vain until ${what}.`);
+  }
+
+  /** Extensions › Channel Importer › Open importer; resolves once the sidebar has reached the service. */
+  async function openImporter(on: Page): Promise<FrameLocator> {
+    await on.getByRole("menuitem", { name: "Extensions" }).click();
+    await on.getByRole("menuitem", { name: "Channel Importer" }).click();
+    await on.getByRole("menuitem", { name: "Open importer" }).click();
+    const sidebar = on.getByRole("complementary", { name: "Channel Importer" }).frameLocator("iframe");
+    await sidebar.getByRole("status").filter({ hasText: "Connected to Demo Partner Program." }).waitFor();
+    return sidebar;
+  }
 
   async function expectTabs(names: string[]): Promise<void> {
     await page.getByRole("tab", { name: names.at(-1), exact: true }).waitFor();

@@ -102,6 +102,87 @@ describe("the preview server", () => {
     ]);
   });
 
+  it("reads 1,000, $12.50, 50%, +1 and spaced numbers as numbers, shown in the format they imply", async () => {
+    await start();
+    const inputs = ["1,000", "$12.50", "50%", "+1", " 42 "];
+    for (const [i, input] of inputs.entries())
+      await post("/api/sheets/0/cell", { row: 10, column: i + 1, input });
+    const row = await cells(0, 10, 10);
+    expect(row.map((c) => [c.text, c.kind])).toEqual([
+      ["1,000", "number"],
+      ["$12.50", "number"],
+      ["50%", "number"],
+      ["1", "number"],
+      ["42", "number"],
+    ]);
+  });
+
+  it("refuses a cell of more than 50,000 characters, typed or pasted, with Google's message", async () => {
+    await start();
+    const tooLong = "x".repeat(50_001);
+    const typed = await post("/api/sheets/0/cell", { row: 10, column: 1, input: tooLong });
+    expect(typed).toEqual({
+      status: 400,
+      json: {
+        ok: false,
+        error: "Your input contains more than the maximum of 50000 characters in a single cell.",
+      },
+    });
+    const pasted = await post("/api/sheets/0/paste", { row: 10, column: 1, text: `a\t${tooLong}` });
+    expect(pasted.status).toBe(400);
+    expect(await cells(0, 10, 10)).toEqual([]);
+  });
+
+  it("adds, renames and deletes tabs, with Sheets' rules for names", async () => {
+    await start();
+    const added = await post("/api/sheets", {});
+    const sheet = added.json.state.sheets.at(-1);
+    expect(sheet?.name).toBe("Sheet3");
+    expect(added.json.state.activeSheetId).toBe(sheet?.sheetId);
+    const id = sheet?.sheetId as number;
+    expect(
+      (await post(`/api/sheets/${id}/name`, { name: "Q3 partners" })).json.state.sheets.at(-1)?.name,
+    ).toBe("Q3 partners");
+    for (const [name, error] of [
+      ["partners", 'A sheet with the name "partners" already exists. Please enter another name.'],
+      [" ", "The sheet name cannot be blank."],
+      ["n".repeat(101), "The sheet name cannot be greater than 100 characters."],
+    ])
+      expect(await post(`/api/sheets/${id}/name`, { name })).toEqual({
+        status: 400,
+        json: { ok: false, error },
+      });
+
+    const remove = async (sheetId: number) =>
+      (
+        await (server as PreviewServer).app.inject({ method: "DELETE", url: `/api/sheets/${sheetId}` })
+      ).json();
+    expect((await remove(id)).state.sheets.map((s: { name: string }) => s.name)).toEqual([
+      "Partners",
+      "Customers",
+    ]);
+    await remove(0);
+    expect(await remove(1)).toEqual({ ok: false, error: "You can't remove all the sheets in a document." });
+    expect((await state()).sheets.map((s) => s.name)).toEqual(["Customers"]);
+  });
+
+  it("serves the sidebar and its google.script.run calls from another origin than the page's", async () => {
+    const preview = await start();
+    expect(new URL(preview.sidebarUrl).origin).not.toBe(new URL(preview.url).origin);
+    const index = await (await fetch(preview.url)).text();
+    expect(index).toContain(`<meta name="sidebar-origin" content="${preview.sidebarUrl}" />`);
+    const sidebar = await fetch(`${preview.sidebarUrl}/sidebar`);
+    expect(await sidebar.text()).toContain("Object type");
+    const ran = await fetch(`${preview.sidebarUrl}/api/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "clearHighlights", args: [] }),
+    });
+    expect(await ran.json()).toEqual({ ok: true, value: 0 });
+    expect((await fetch(`${preview.url}/api/run`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${preview.url}/sidebar`)).status).toBe(404);
+  });
+
   it("pastes tab-separated or CSV text from a cell on, and the tab grows to hold it", async () => {
     await start();
     const { json } = await post("/api/sheets/1/paste", { row: 999, column: 25, text: "a\tb\tc\n1\t2\t3\n" });
@@ -122,6 +203,15 @@ describe("the preview server", () => {
     expect(names).toEqual(["Partners", "Customers", "partners (2)", "partners (3)"]);
     expect(json.state.activeSheetId).toBe(json.state.sheets[2]?.sheetId);
     expect(await text(json.state.activeSheetId, 2, 1)).toBe("zoe@x.test");
+
+    // A long file name is cut to Sheets' 100 characters, its number included.
+    const long = `${"q".repeat(120)}.csv`;
+    await post("/api/csv", { name: long, text: csv });
+    const twice = await post("/api/csv", { name: long, text: csv });
+    expect(twice.json.state.sheets.slice(-2).map((s) => s.name)).toEqual([
+      "q".repeat(100),
+      `${"q".repeat(96)} (2)`,
+    ]);
   });
 
   it("runs only the functions the add-on's menu names", async () => {
@@ -134,7 +224,7 @@ describe("the preview server", () => {
 
   it("serves the sidebar with google.script bridged before the page's own script", async () => {
     await start();
-    const page = (await (server as PreviewServer).app.inject({ method: "GET", url: "/sidebar" })).body;
+    const page = (await (server as PreviewServer).sidebarApp.inject({ method: "GET", url: "/sidebar" })).body;
     expect(page).toContain("Object type");
     expect(page.indexOf("google = { script:")).toBeGreaterThan(-1);
     expect(page.indexOf("google = { script:")).toBeLessThan(page.indexOf("#object-type"));

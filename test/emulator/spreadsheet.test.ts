@@ -62,6 +62,99 @@ describe("values", () => {
   });
 });
 
+describe("input read as Sheets reads it in en_US", () => {
+  it("grouped numbers, currency, percentages, a plus sign and surrounding spaces become numbers with their format", () => {
+    const { sheet } = open();
+    const inputs = ["1,000", "1,234,567.5", "$12.50", "-$5", "$1,000", "50%", "12.5%", "+1", " 42 ", "-.5"];
+    sheet.getRange(1, 1, 1, inputs.length).setValues([inputs]);
+    const range = sheet.getRange(1, 1, 1, inputs.length);
+    expect(range.getValues()).toEqual([[1000, 1234567.5, 12.5, -5, 1000, 0.5, 0.125, 1, 42, -0.5]]);
+    expect(range.getNumberFormats()[0]).toEqual([
+      "#,##0",
+      "#,##0.00",
+      '"$"#,##0.00',
+      '"$"#,##0.00',
+      '"$"#,##0.00',
+      "0%",
+      "0.00%",
+      "0.###############",
+      "0.###############",
+      "0.###############",
+    ]);
+    expect(range.getDisplayValues()).toEqual([
+      ["1,000", "1,234,567.50", "$12.50", "-$5.00", "$1,000.00", "50%", "12.50%", "1", "42", "-0.5"],
+    ]);
+  });
+
+  it("setValue reads a string the same way, and 1.1% is exactly 0.011", () => {
+    const { sheet } = open();
+    sheet.getRange("A1").setValue("1.1%");
+    sheet.getRange("A2").setValue("$-5");
+    expect(sheet.getRange("A1:A2").getValues()).toEqual([[0.011], [-5]]);
+  });
+
+  it("what does not read as a number stays text, with its spaces", () => {
+    const { sheet } = open();
+    const inputs = ["1,00", "12,3456", "1,000,00", "$", "5$", "%5", "+-1", "--1", "$1e3", " hello ", "1 000"];
+    sheet.getRange(1, 1, 1, inputs.length).setValues([inputs]);
+    expect(sheet.getRange(1, 1, 1, inputs.length).getValues()).toEqual([inputs]);
+  });
+
+  it("a cell's own number format stays, and a plain-text cell keeps the string as typed", () => {
+    const { sheet } = open();
+    sheet.getRange("A1").setNumberFormat("0.00");
+    sheet.getRange("B1").setNumberFormat("@");
+    sheet.getRange("A1:B1").setValues([["$12.50", "1,000"]]);
+    expect(sheet.getRange("A1:B1").getValues()).toEqual([[12.5, "1,000"]]);
+    expect(sheet.getRange("A1:B1").getNumberFormats()).toEqual([["0.00", "@"]]);
+  });
+});
+
+describe("50,000 characters a cell", () => {
+  const limit = "Your input contains more than the maximum of 50000 characters in a single cell.";
+  const longest = "x".repeat(50_000);
+  const tooLong = `${longest}x`;
+
+  it("setValues with one cell over 50,000 characters throws Google's message and writes nothing", () => {
+    const { sheet } = open();
+    sheet.getRange("A1:B1").setValues([[longest, "kept"]]);
+    expect(() => sheet.getRange("A1:B1").setValues([["new", tooLong]])).toThrow(limit);
+    expect(sheet.getRange("A1:B1").getValues()).toEqual([[longest, "kept"]]);
+  });
+
+  it("setValue, setFormula and setFormulas are held to it too", () => {
+    const { sheet } = open();
+    expect(() => sheet.getRange("A1").setValue(tooLong)).toThrow(limit);
+    expect(() => sheet.getRange("A1").setFormula(`=${tooLong}`)).toThrow(limit);
+    expect(() => sheet.getRange("A1").setFormulas([[`=${tooLong}`]])).toThrow(limit);
+    expect(sheet.getRange("A1").isBlank()).toBe(true);
+  });
+});
+
+describe("sheet names", () => {
+  it("a blank name, or one of more than 100 characters, is refused by insertSheet and setName", () => {
+    const { ss, sheet } = open();
+    expect(() => ss.insertSheet("   ")).toThrow("The sheet name cannot be blank.");
+    expect(() => sheet.setName("")).toThrow("The sheet name cannot be blank.");
+    expect(() => ss.insertSheet("n".repeat(101))).toThrow(
+      "The sheet name cannot be greater than 100 characters.",
+    );
+    expect(() => sheet.setName("n".repeat(101))).toThrow("greater than 100 characters");
+    expect(ss.insertSheet("n".repeat(100)).getName()).toHaveLength(100);
+    expect(ss.getSheets().map((s) => s.getName())).toEqual(["Sheet1", "n".repeat(100)]);
+  });
+
+  it("a sheet may be renamed to its own name in another case, but not to another sheet's", () => {
+    const { ss, sheet } = open();
+    ss.insertSheet("Report");
+    sheet.setName("SHEET1");
+    expect(sheet.getName()).toBe("SHEET1");
+    expect(() => sheet.setName("report")).toThrow(
+      'A sheet with the name "report" already exists. Please enter another name.',
+    );
+  });
+});
+
 describe("formulas", () => {
   it("a string starting with = sets a formula, which getFormulas gives and getValues reads as ''", () => {
     const { sheet } = open();

@@ -91,7 +91,7 @@ export class PreviewDocument {
     const sheet = this.#sheet(sheetId);
     this.#checkCell(sheet, row, column);
     const oldValue = displayValue(sheet.cell(row, column), this.workbook.timeZone);
-    const block = writeRows(this.workbook, sheet, row, column, [[input]]);
+    const block = refused(() => writeRows(this.workbook, sheet, row, column, [[input]]));
     return this.#edited(sheet, {
       ...block,
       ...(input !== "" ? { value: input } : {}),
@@ -105,7 +105,7 @@ export class PreviewDocument {
     this.#checkCell(sheet, row, column);
     const rows = parseDelimited(text);
     if (rows.length === 0) return this.#result();
-    const block = writeRows(this.workbook, sheet, row, column, rows);
+    const block = refused(() => writeRows(this.workbook, sheet, row, column, rows));
     this.workbook.activeSheet = sheet;
     sheet.selection = block;
     return this.#edited(sheet, block);
@@ -143,6 +143,27 @@ export class PreviewDocument {
     } catch (error) {
       throw new PreviewRequestError(`${fileName} could not be opened: ${message(error)}`);
     }
+    return this.#changed();
+  }
+
+  /** The + beside the tabs: a new tab of 1000 × 26 (named Sheet2, Sheet3, … unless named), made active. */
+  addSheet(name?: string): ActionResult {
+    const sheet = refused(() => this.workbook.addSheet(name));
+    this.workbook.activeSheet = sheet;
+    return this.#changed();
+  }
+
+  /** A tab renamed, with the rules Sheets holds a name to (its messages when refused). */
+  renameSheet(sheetId: number, name: string): ActionResult {
+    const sheet = this.#sheet(sheetId);
+    refused(() => this.workbook.renameSheet(sheet, name));
+    return this.#changed();
+  }
+
+  /** A tab deleted; the last one cannot be. */
+  deleteSheet(sheetId: number): ActionResult {
+    const sheet = this.#sheet(sheetId);
+    refused(() => this.workbook.removeSheet(sheet));
     return this.#changed();
   }
 
@@ -200,6 +221,15 @@ export class PreviewDocument {
   #checkCell(sheet: SheetData, row: number, column: number): void {
     if (row < 1 || column < 1 || row > sheet.maxRows || column > sheet.maxColumns)
       throw new PreviewRequestError(`Row ${row}, column ${column} is outside ${sheet.name}.`);
+  }
+}
+
+/** What Sheets refuses (a name in use, a cell too long, …) is the person's to mend: a 400, not a 500. */
+function refused<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw new PreviewRequestError(message(error));
   }
 }
 

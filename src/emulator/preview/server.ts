@@ -16,6 +16,11 @@ export interface PreviewServerOptions {
   dataDir: string;
   /** 8788 by default; 0 picks a free port. */
   port?: number;
+  /**
+   * The sidebar's own port (a free one by default): Sheets serves an add-on's sidebar from another
+   * origin than the spreadsheet's page, so the preview does too.
+   */
+  sidebarPort?: number;
   host?: string;
   /** The importer service's address: saved in the user settings, and let through the fetch whitelist. */
   serviceUrl?: string;
@@ -28,8 +33,11 @@ export interface PreviewServerOptions {
 
 export interface PreviewServer {
   url: string;
+  /** Where the sidebar's page and its google.script.run calls are served: another origin. */
+  sidebarUrl: string;
   document: PreviewDocument;
   app: FastifyInstance;
+  sidebarApp: FastifyInstance;
   /** Stops serving and writes the workbook and properties. */
   close(): Promise<void>;
 }
@@ -62,52 +70,102 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   save();
   store.flush();
 
-  const app = buildApp(opened, assets, () => addon.readHtml("Sidebar"), log);
+  const host = options.host ?? "127.0.0.1";
+  const sidebarApp = buildSidebarApp(opened, assets, () => addon.readHtml("Sidebar"), log);
+  let sidebarUrl: string;
+  let app: FastifyInstance | undefined;
   try {
-    await app.listen({ port: options.port ?? 8788, host: options.host ?? "127.0.0.1" });
+    sidebarUrl = urlOf(await sidebarApp.listen({ port: options.sidebarPort ?? 0, host }), host);
+    app = buildApp(opened, assets, sidebarUrl, log);
+    await app.listen({ port: options.port ?? 8788, host });
   } catch (error) {
+    await sidebarApp.close();
     await opened.host.close();
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
+  const pageApp = app;
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    url: `http://${host}:${port}`,
+    sidebarUrl,
     document: opened,
-    app,
+    app: pageApp,
+    sidebarApp,
     async close() {
-      await app.close();
+      await pageApp.close();
+      await sidebarApp.close();
       await opened.host.close();
       store.flush();
     },
   };
 }
 
-function buildApp(
-  opened: PreviewDocument,
-  assets: PageAssets,
-  sidebarFile: () => string | undefined,
-  log: (line: string) => void,
-) {
-  // A CSV file arrives as one JSON body; Sheets takes files of up to 100 MB.
-  const app = Fastify({ bodyLimit: 200 * 1024 * 1024 });
+/** `http://host:port` of an address Fastify listens on. */
+function urlOf(listening: string, host: string): string {
+  return `http://${host}:${new URL(listening).port}`;
+}
+
+/** One shape for every refusal, on both origins. */
+function handleErrors(app: FastifyInstance, log: (line: string) => void): void {
   app.setErrorHandler((error: Error & { validation?: unknown }, _request, reply) => {
     const known = error instanceof PreviewRequestError || error.validation !== undefined;
     if (!known) log(`The preview failed: ${error.stack ?? error.message}`);
     reply.status(known ? 400 : 500).send({ ok: false, error: error.message });
   });
+}
 
-  const page = (type: string, body: string) => (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.type(type).send(body);
-  app.get("/", page("text/html; charset=utf-8", assets["index.html"]));
-  app.get("/preview.js", page("text/javascript; charset=utf-8", assets["preview.js"]));
-  app.get("/preview.css", page("text/css; charset=utf-8", assets["preview.css"]));
+/**
+ * The sidebar's origin: its page, with google.script bridged, and the google.script.run calls and
+ * google.script.host.close() it makes. Its frame is sandboxed as HtmlService's (see index.html).
+ */
+function buildSidebarApp(
+  opened: PreviewDocument,
+  assets: PageAssets,
+  sidebarFile: () => string | undefined,
+  log: (line: string) => void,
+) {
+  const app = Fastify({ bodyLimit: 60 * 1024 * 1024 });
+  handleErrors(app, log);
   app.get("/sidebar", (_request, reply) => {
     const html = opened.host.sidebar?.html ?? sidebarFile();
     if (html === undefined)
       return reply.status(404).type("text/plain").send("The add-on has no Sidebar.html.");
     return reply.type("text/html; charset=utf-8").send(withBridge(html, assets["bridge.js"]));
   });
+  app.post<{ Body: { name: string; args?: unknown[] } }>(
+    "/api/run",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["name"],
+          properties: { name: { type: "string" }, args: { type: "array" } },
+        },
+      },
+    },
+    (request) => opened.runFromSidebar(request.body.name, request.body.args ?? []),
+  );
+  app.post("/api/sidebar/close", () => opened.closeSidebar());
+  return app;
+}
+
+function buildApp(
+  opened: PreviewDocument,
+  assets: PageAssets,
+  sidebarUrl: string,
+  log: (line: string) => void,
+) {
+  // A CSV file arrives as one JSON body; Sheets takes files of up to 100 MB.
+  const app = Fastify({ bodyLimit: 200 * 1024 * 1024 });
+  handleErrors(app, log);
+
+  const page = (type: string, body: string) => (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.type(type).send(body);
+  const index = assets["index.html"].replace("%SIDEBAR_ORIGIN%", sidebarUrl);
+  app.get("/", page("text/html; charset=utf-8", index));
+  app.get("/preview.js", page("text/javascript; charset=utf-8", assets["preview.js"]));
+  app.get("/preview.css", page("text/css; charset=utf-8", assets["preview.css"]));
 
   app.get("/api/state", () => opened.state());
 
@@ -188,20 +246,30 @@ function buildApp(
     (request) => opened.runMenuItem(request.body.functionName),
   );
 
-  app.post<{ Body: { name: string; args?: unknown[] } }>(
-    "/api/run",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["name"],
-          properties: { name: { type: "string" }, args: { type: "array" } },
-        },
-      },
-    },
-    (request) => opened.runFromSidebar(request.body.name, request.body.args ?? []),
+  app.post<{ Body: { name?: string } }>(
+    "/api/sheets",
+    { schema: { body: { type: "object", properties: { name: { type: "string" } } } } },
+    (request) => opened.addSheet(request.body.name),
   );
 
+  app.post<{ Params: { sheetId: number }; Body: { name: string } }>(
+    "/api/sheets/:sheetId/name",
+    {
+      schema: {
+        params: sheetParams,
+        body: { type: "object", required: ["name"], properties: { name: { type: "string" } } },
+      },
+    },
+    (request) => opened.renameSheet(request.params.sheetId, request.body.name),
+  );
+
+  app.delete<{ Params: { sheetId: number } }>(
+    "/api/sheets/:sheetId",
+    { schema: { params: sheetParams } },
+    (request) => opened.deleteSheet(request.params.sheetId),
+  );
+
+  // The page's X: the sidebar is already gone from the page; this tells the add-on's side.
   app.post("/api/sidebar/close", () => opened.closeSidebar());
   return app;
 }

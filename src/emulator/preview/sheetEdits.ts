@@ -1,9 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate } from "../spreadsheet/cell";
-import { writeInput } from "../spreadsheet/cellInput";
+import { checkCellInputs, writeInput } from "../spreadsheet/cellInput";
 import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
-import type { Workbook } from "../spreadsheet/workbook";
+import { SHEET_NAME_LIMIT, type Workbook } from "../spreadsheet/workbook";
 import type { Block, CellView } from "./protocol";
 
 /**
@@ -23,7 +23,10 @@ export function parseDelimited(text: string): string[][] {
   }) as string[][];
 }
 
-/** Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written. */
+/**
+ * Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written.
+ * A cell of more than 50,000 characters is refused with Google's message, and nothing is written.
+ */
 export function writeRows(
   workbook: Workbook,
   sheet: SheetData,
@@ -37,6 +40,7 @@ export function writeRows(
     numRows: Math.max(rows.length, 1),
     numColumns: Math.max(1, ...rows.map((r) => r.length)),
   };
+  checkCellInputs(rows);
   const lastRow = row + block.numRows - 1;
   const lastColumn = column + block.numColumns - 1;
   if (lastRow > sheet.maxRows) workbook.insertRows(sheet, sheet.maxRows, lastRow - sheet.maxRows);
@@ -98,13 +102,14 @@ export function cellWindow(sheet: SheetData, fromRow: number, toRow: number, tim
 /** A file's name without its folder and extension, within Sheets' 100 characters for a tab name. */
 function tabName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, "").replace(/\.(csv|tsv|txt)$/i, "");
-  return base.trim().slice(0, 100) || "Imported";
+  return base.trim().slice(0, SHEET_NAME_LIMIT) || "Imported";
 }
 
 /** Sheets asks for another name when a tab has it; the preview numbers the new one instead. */
 function freeSheetName(workbook: Workbook, name: string): string {
   if (!workbook.sheetByName(name)) return name;
   let n = 2;
-  while (workbook.sheetByName(`${name} (${n})`)) n++;
-  return `${name} (${n})`;
+  const numbered = () => `${name.slice(0, SHEET_NAME_LIMIT - ` (${n})`.length)} (${n})`;
+  while (workbook.sheetByName(numbered())) n++;
+  return numbered();
 }

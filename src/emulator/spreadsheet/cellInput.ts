@@ -3,12 +3,15 @@ import { dateInZone } from "./dates";
 import { formatKind } from "./format";
 
 /**
- * What a cell becomes when a script sets a value (or a person types one), as Sheets interprets it:
+ * What a cell becomes when a script sets a value (or a person types one), as Sheets interprets it in
+ * the en_US locale (https://support.google.com/docs/answer/58515, "Locale"):
  * - a string starting with `=` is a formula; one starting with `'` is the text after the apostrophe;
  * - in a cell formatted as plain text (`@`), a string stays exactly as given;
- * - otherwise a string that reads as a number becomes that number (`02134` → 2134), `TRUE`/`FALSE` a
- *   boolean, and `yyyy-mm-dd` or `M/d/yyyy` a Date at midnight in the spreadsheet's time zone, whose
- *   format an Automatic cell takes on;
+ * - otherwise a string that reads as a number, spaces around it ignored, becomes that number:
+ *   `02134` → 2134, `+1` → 1, `1,000` → 1000 (format `#,##0`), `$12.50` and `-$5` → 12.5 and -5
+ *   (currency format), `50%` → 0.5 (percent format); `TRUE`/`FALSE` a boolean; `yyyy-mm-dd` or
+ *   `M/d/yyyy` a Date at midnight in the spreadsheet's time zone. An Automatic cell takes on the
+ *   format the input implies, as Sheets shows `1,000` as `1,000`;
  * - numbers, booleans and Dates are kept; null, undefined and "" empty the cell.
  */
 export interface Interpreted {
@@ -18,7 +21,13 @@ export interface Interpreted {
   numberFormat?: string;
 }
 
-const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Google's limit on what one cell holds: https://support.google.com/drive/answer/37603 */
+export const CELL_CHARACTER_LIMIT = 50_000;
+export const CELL_TOO_LONG = `Your input contains more than the maximum of ${CELL_CHARACTER_LIMIT} characters in a single cell.`;
+
+/** A sign, then `$` (or a sign after it), digits (plain or grouped by threes), a `%`: en_US input. */
+const NUMBER = /^([+-]?)(\$?)([+-]?)(\d+(?:\.\d*)?|\.\d+|\d{1,3}(?:,\d{3})+(?:\.\d*)?)([eE][+-]?\d+)?(%?)$/;
+export const CURRENCY_FORMAT = '"$"#,##0.00';
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
@@ -38,11 +47,43 @@ export function interpretInput(
   if (formatKind(numberFormat) === "text") return { value: text };
   if (text.startsWith("'")) return text.length > 1 ? { value: text.slice(1) } : {};
   if (text.startsWith("=") && text.length > 1) return { formula: text };
-  if (NUMBER.test(text)) return { value: Number(text) };
-  const upper = text.toUpperCase();
+  const trimmed = text.trim();
+  const number = parseNumber(trimmed);
+  if (number) return number;
+  const upper = trimmed.toUpperCase();
   if (upper === "TRUE" || upper === "FALSE") return { value: upper === "TRUE" };
-  const date = parseDate(text, timeZone);
+  const date = parseDate(trimmed, timeZone);
   return date ?? { value: text };
+}
+
+/** Google's refusal of a value or formula over 50,000 characters, before anything is written. */
+export function checkCellInput(input: unknown): void {
+  if (typeof input === "string" && input.length > CELL_CHARACTER_LIMIT) throw new Error(CELL_TOO_LONG);
+}
+
+/** Every value of a 2-D array, checked as checkCellInput checks one. */
+export function checkCellInputs(rows: readonly (readonly unknown[])[]): void {
+  for (const row of rows) for (const input of row) checkCellInput(input);
+}
+
+function parseNumber(text: string): Interpreted | undefined {
+  const match = NUMBER.exec(text);
+  if (!match) return undefined;
+  const [, signBefore = "", dollar = "", signAfter = "", digits = "", exponent = "", percent = ""] = match;
+  if (signBefore && signAfter) return undefined;
+  if ((dollar || percent) && exponent) return undefined;
+  if (dollar && percent) return undefined;
+  const sign = signBefore || signAfter;
+  const plain = digits.replace(/,/g, "");
+  // Scaled in decimal notation, so 1.1% is 0.011 and not 0.011000000000000001.
+  const magnitude = Number(percent ? `${plain}e-2` : `${plain}${exponent}`);
+  const value = (sign === "-" ? -magnitude : magnitude) + 0;
+  const decimals = plain.includes(".") && !/\.0*$/.test(plain);
+  let numberFormat: string | undefined;
+  if (dollar) numberFormat = CURRENCY_FORMAT;
+  else if (percent) numberFormat = decimals ? "0.00%" : "0%";
+  else if (digits.includes(",")) numberFormat = decimals ? "#,##0.00" : "#,##0";
+  return numberFormat ? { value, numberFormat } : { value };
 }
 
 /** Writes a value into a cell as Sheets would take it (see interpretInput). */

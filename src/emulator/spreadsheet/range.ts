@@ -1,7 +1,7 @@
 import { a1Notation, boundsOf, parseA1, RANGE_NOT_FOUND } from "./a1";
 import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, DEFAULT_FONT_WEIGHT, hasContent } from "./cell";
 import { type CellEdit, type ClearOptions, clearEdit, edits } from "./cellEdits";
-import { writeInput } from "./cellInput";
+import { checkCellInput, checkCellInputs, writeInput } from "./cellInput";
 import type { ServiceContext } from "./context";
 import { countCalls } from "./counting";
 import { DataValidation, ruleOf } from "./dataValidation";
@@ -99,14 +99,16 @@ export class Range {
     return this.data.readCells(this.bounds, (cell) => displayValue(cell, tz), "");
   }
 
-  /** Sets every cell of the range to the value. */
+  /** Sets every cell of the range to the value; more than 50,000 characters throw Google's message. */
   setValue(value: unknown): this {
+    checkCellInput(value);
     apply(this, edits.value(value, this.ctx.workbook.timeZone));
     return this;
   }
 
   setValues(values: unknown[][]): this {
     checkShape(values, this.bounds, "setValues");
+    checkCellInputs(values);
     const tz = this.ctx.workbook.timeZone;
     this.data.updateCells(this.bounds, (cell, i, j) => writeInput(cell, values[i]?.[j], tz));
     return this;
@@ -121,12 +123,14 @@ export class Range {
   }
 
   setFormula(formula: string): this {
+    checkCellInput(formula);
     apply(this, edits.formula(formula, this.ctx.workbook.timeZone));
     return this;
   }
 
   setFormulas(formulas: string[][]): this {
     checkShape(formulas, this.bounds, "setFormulas");
+    checkCellInputs(formulas);
     const tz = this.ctx.workbook.timeZone;
     this.data.updateCells(this.bounds, (cell, i, j) => edits.formula(formulas[i]?.[j] ?? "", tz)(cell));
     return this;

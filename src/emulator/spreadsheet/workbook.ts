@@ -2,8 +2,14 @@ import { checkTimeZone } from "./dates";
 import { DEFAULT_MAX_COLUMNS, DEFAULT_MAX_ROWS, SheetData } from "./sheetData";
 import { decodeWorkbook, encodeWorkbook, type WorkbookJSON } from "./workbookJson";
 
-/** Google's limit on the cells of a spreadsheet, all tabs together, empty cells included. */
+/**
+ * Google's limit on the cells of a spreadsheet, all tabs together, empty cells included:
+ * https://support.google.com/drive/answer/37603
+ */
 export const CELL_LIMIT = 10_000_000;
+
+/** The longest tab name Sheets takes (the Sheets API refuses longer titles with this message). */
+export const SHEET_NAME_LIMIT = 100;
 
 export interface WorkbookOptions {
   id?: string;
@@ -52,7 +58,7 @@ export class Workbook {
   /** Adds a tab of 1000 × 26 cells at a 0-based index (default: the end); does not activate it. */
   addSheet(name?: string, index = this.sheets.length): SheetData {
     const sheetName = name ?? this.defaultSheetName();
-    this.checkNameFree(sheetName);
+    this.checkName(sheetName);
     this.checkRoom(DEFAULT_MAX_ROWS * DEFAULT_MAX_COLUMNS);
     const sheet = new SheetData(sheetName, this.nextSheetId());
     this.sheets.splice(Math.max(0, Math.min(index, this.sheets.length)), 0, sheet);
@@ -60,7 +66,7 @@ export class Workbook {
   }
 
   renameSheet(sheet: SheetData, name: string): void {
-    if (sheet.name.toLowerCase() !== name.toLowerCase()) this.checkNameFree(name);
+    this.checkName(name, sheet);
     sheet.name = name;
   }
 
@@ -110,8 +116,16 @@ export class Workbook {
       );
   }
 
-  private checkNameFree(name: string): void {
-    if (this.sheetByName(name))
+  /**
+   * A tab's name: not blank, at most 100 characters, and no other tab's name in any case. The messages
+   * are what Sheets says (the duplicate), and the Sheets API's wording for the others.
+   */
+  checkName(name: string, renamed?: SheetData): void {
+    if (name.trim() === "") throw new Error("The sheet name cannot be blank.");
+    if (name.length > SHEET_NAME_LIMIT)
+      throw new Error(`The sheet name cannot be greater than ${SHEET_NAME_LIMIT} characters.`);
+    const holder = this.sheetByName(name);
+    if (holder && holder !== renamed)
       throw new Error(`A sheet with the name "${name}" already exists. Please enter another name.`);
   }
 

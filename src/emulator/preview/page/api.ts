@@ -6,7 +6,7 @@ export class ApiError extends Error {
   override name = "ApiError";
 }
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+async function request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
     ...(body === undefined
@@ -33,4 +33,8 @@ export const api = {
   openCsv: (name: string, text: string) => request<ActionResult>("POST", "/api/csv", { name, text }),
   runMenuItem: (functionName: string) => request<ActionResult>("POST", "/api/menu", { functionName }),
   closeSidebar: () => request<ActionResult>("POST", "/api/sidebar/close"),
+  addSheet: () => request<ActionResult>("POST", "/api/sheets", {}),
+  renameSheet: (sheetId: number, name: string) =>
+    request<ActionResult>("POST", `/api/sheets/${sheetId}/name`, { name }),
+  deleteSheet: (sheetId: number) => request<ActionResult>("DELETE", `/api/sheets/${sheetId}`),
 };

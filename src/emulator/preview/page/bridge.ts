@@ -2,6 +2,8 @@
  * google.script in the preview's sidebar: `google.script.run` posts each call to the preview server,
  * which runs it in the add-on (AddonHost.runFromSidebar), and calls the handlers asynchronously, as
  * Google does. After each call the page around the sidebar is told to reload what the add-on changed.
+ * The sidebar is served from another origin than that page, as in Sheets, so the page's origin comes
+ * in the frame's address (`parent=`) and is all that messages are sent to.
  */
 import { passArguments } from "../../scriptRun";
 
@@ -19,10 +21,13 @@ export interface BridgeMessage {
   kind: "ran" | "focus";
 }
 
+/** The spreadsheet page's origin: what google.script.host.origin gives, as Google's does. */
+const pageOrigin = new URLSearchParams(location.search).get("parent") ?? location.origin;
+
 function tellPage(kind: BridgeMessage["kind"]): void {
   if (window.parent === window) return;
   const message: BridgeMessage = { source: "channel-importer-bridge", kind };
-  window.parent.postMessage(message, location.origin);
+  window.parent.postMessage(message, pageOrigin);
 }
 
 function fail(handlers: Handlers, error: Error): void {
@@ -76,7 +81,7 @@ function runner(handlers: Handlers): object {
 }
 
 const host = {
-  origin: location.origin,
+  origin: pageOrigin,
   close(): void {
     void fetch("/api/sidebar/close", { method: "POST" }).then(() => tellPage("ran"));
   },

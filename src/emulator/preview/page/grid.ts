@@ -159,6 +159,12 @@ export class Grid {
     this.element.focus({ preventScroll: true });
   }
 
+  /** Drops the cells the grid holds (and what it showed before the server answered), and loads them again. */
+  forget(): void {
+    this.#blocks.clear();
+    this.#redraw();
+  }
+
   /** The formula bar's Enter: the text goes into the active cell. */
   enter(input: string): void {
     const sheet = this.#sheet;
@@ -262,9 +268,10 @@ export class Grid {
       const dropDown = view?.options ? '<span class="drop-down" aria-hidden="true">▼</span>' : "";
       // Text runs on over the empty cells to its right, as in Sheets; numbers never do.
       const room = text && !view?.kind && !view?.options ? emptyCellsAfter(cells, c, sheet.maxColumns) : 0;
+      // Otherwise the text is clipped at the cell's edge, the active cell's too (whose border overflows).
       const content = room
         ? `<span class="spill" style="max-width:${(room + 1) * COLUMN_WIDTH - 6}px${inSelection && many ? "" : `;background-color:${cssColor(view?.background ?? "#fff")}`}">${text}</span>`
-        : text;
+        : text && `<span class="clip">${text}</span>`;
       if (room) classes += " spills";
       html +=
         `<div class="${classes}" role="gridcell" aria-colindex="${c + 1}"${inSelection ? ' aria-selected="true"' : ""} ` +
@@ -698,14 +705,17 @@ function stepUp(row: number): number {
   return Math.ceil(row / WINDOW_STEP) * WINDOW_STEP;
 }
 
-/** How many cells after a column hold nothing, so that text may run over them (a few at most). */
+/** Columns text runs over at most: more than a screen's width. */
+const MAX_SPILL_COLUMNS = 40;
+
+/** How many cells after a column hold nothing, so that text may run over them up to a filled one. */
 function emptyCellsAfter(
   cells: Map<number, CellView> | undefined,
   column: number,
   maxColumns: number,
 ): number {
   let room = 0;
-  for (let c = column + 1; c <= Math.min(maxColumns, column + 8); c++) {
+  for (let c = column + 1; c <= Math.min(maxColumns, column + MAX_SPILL_COLUMNS); c++) {
     const view = cells?.get(c);
     if (view?.text !== undefined || view?.formula !== undefined) break;
     room++;

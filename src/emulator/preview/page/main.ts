@@ -4,7 +4,7 @@ import { api } from "./api";
 import type { BridgeMessage } from "./bridge";
 import { Grid } from "./grid";
 import { MenuBar } from "./menuBar";
-import { showAlert, showError, showToast, whileRunning } from "./messages";
+import { askToConfirm, showAlert, showError, showToast, whileRunning } from "./messages";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -18,11 +18,16 @@ const tabs = element<HTMLElement>("tabs");
 const sidebar = element<HTMLElement>("sidebar");
 const sidebarFrame = element<HTMLIFrameElement>("sidebar-frame");
 const fileInput = element<HTMLInputElement>("csv-file");
+/** The sidebar's origin: another than this page's, as Sheets serves an add-on's sidebar. */
+const sidebarOrigin =
+  document.querySelector<HTMLMetaElement>('meta[name="sidebar-origin"]')?.content ?? location.origin;
 
 let state: PreviewState | undefined;
 let seenAlert = 0;
 let seenToast = 0;
 let shownSidebar = 0;
+/** The sidebar the person closed with its X: hidden at once, whatever the server says until it hears. */
+let closedSidebar = 0;
 /** Answers can arrive out of order; only the latest request's state is shown. */
 let issued = 0;
 let applied = 0;
@@ -55,6 +60,8 @@ async function act(call: () => Promise<ActionResult>, adoptSelection = false): P
     if (!result.ok) showError(result.error ?? "The script failed.");
   } catch (error) {
     showError((error as Error).message);
+    // What the grid showed before the server answered (typed text it refused) is dropped.
+    grid.forget();
     await refresh();
   }
 }
@@ -101,14 +108,103 @@ function showTabs(next: PreviewState): void {
         if (sheet.sheetId !== state?.activeSheetId) void act(() => api.select(sheet.sheetId));
         grid.focus();
       });
+      // As in Sheets: a double click renames the tab, a right click offers Rename and Delete.
+      tab.addEventListener("dblclick", () => renameTab(tab, sheet.sheetId, sheet.name));
+      tab.addEventListener("contextmenu", (e) => {
+        e.preventDefault();
+        openTabMenu(tab, sheet.sheetId, sheet.name);
+      });
       return tab;
     }),
   );
   tabs.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
+/** Tabs are drawn again after a change, even one the server refused (so a rename field goes). */
+async function actOnTabs(call: () => Promise<ActionResult>): Promise<void> {
+  tabs.dataset.key = "";
+  await act(call, true);
+}
+
+/** The tab's name becomes a field: Enter (or leaving it) renames, Escape keeps the name. */
+function renameTab(tab: HTMLElement, sheetId: number, name: string): void {
+  const field = document.createElement("input");
+  field.className = "tab-name";
+  field.value = name;
+  field.setAttribute("aria-label", "Sheet name");
+  field.spellcheck = false;
+  let done = false;
+  const finish = (save: boolean) => {
+    if (done) return;
+    done = true;
+    const wanted = field.value;
+    if (save && wanted !== name) void actOnTabs(() => api.renameSheet(sheetId, wanted));
+    else {
+      tabs.dataset.key = "";
+      if (state) showTabs(state);
+    }
+    grid.focus();
+  };
+  field.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === "Escape") {
+      e.preventDefault();
+      finish(e.key === "Enter");
+    }
+  });
+  field.addEventListener("blur", () => finish(true));
+  tab.replaceWith(field);
+  field.focus();
+  field.select();
+}
+
+function openTabMenu(tab: HTMLElement, sheetId: number, name: string): void {
+  document.getElementById("tab-menu")?.remove();
+  const menu = document.createElement("div");
+  menu.id = "tab-menu";
+  menu.className = "menu";
+  menu.setAttribute("role", "menu");
+  menu.setAttribute("aria-label", `${name} options`);
+  const close = () => {
+    menu.remove();
+    document.removeEventListener("mousedown", outside, true);
+  };
+  const outside = (e: MouseEvent) => {
+    if (!menu.contains(e.target as Node)) close();
+  };
+  const item = (caption: string, run: () => void) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("role", "menuitem");
+    button.textContent = caption;
+    button.addEventListener("click", () => {
+      close();
+      run();
+    });
+    return button;
+  };
+  menu.append(
+    item("Delete", async () => {
+      if (await askToConfirm("Delete sheet", `Delete "${name}"? Its cells go with it.`, "Delete"))
+        await actOnTabs(() => api.deleteSheet(sheetId));
+      grid.focus();
+    }),
+    item("Rename", () => {
+      if (tab.isConnected) renameTab(tab, sheetId, name);
+    }),
+  );
+  menu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+  });
+  document.body.append(menu);
+  const box = tab.getBoundingClientRect();
+  menu.style.left = `${box.left}px`;
+  menu.style.top = `${Math.max(0, box.top - menu.offsetHeight - 4)}px`;
+  document.addEventListener("mousedown", outside, true);
+  menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+}
+
 function showSidebar(open: PreviewState["sidebar"]): void {
-  if (!open) {
+  if (!open || open.seq === closedSidebar) {
     // As in Sheets, a closed sidebar's page ends: nothing it had under way calls the add-on again.
     sidebar.hidden = true;
     if (shownSidebar !== 0) sidebarFrame.src = "about:blank";
@@ -120,7 +216,8 @@ function showSidebar(open: PreviewState["sidebar"]): void {
   sidebarFrame.title = open.title;
   if (open.seq !== shownSidebar) {
     shownSidebar = open.seq;
-    sidebarFrame.src = `/sidebar?shown=${open.seq}`;
+    const parent = encodeURIComponent(location.origin);
+    sidebarFrame.src = `${sidebarOrigin}/sidebar?shown=${open.seq}&parent=${parent}`;
   }
   sidebar.hidden = false;
 }
@@ -135,8 +232,20 @@ fileInput.addEventListener("change", async () => {
   grid.focus();
 });
 
+// The X closes the sidebar at once, as in Sheets, even while one of its calls runs: that call goes on
+// to its end in the background (the server answers the close after it), and nothing shows its answer.
 element("sidebar-close").addEventListener("click", () => {
-  void act(() => api.closeSidebar());
+  closedSidebar = shownSidebar;
+  showSidebar(null);
+  grid.focus();
+  api
+    .closeSidebar()
+    .then(() => refresh())
+    .catch((error: Error) => showError(error.message));
+});
+
+element("add-sheet").addEventListener("click", () => {
+  void actOnTabs(() => api.addSheet());
   grid.focus();
 });
 
@@ -152,7 +261,7 @@ formula.addEventListener("keydown", (e) => {
 });
 
 window.addEventListener("message", (e: MessageEvent<BridgeMessage>) => {
-  if (e.origin !== location.origin || e.source !== sidebarFrame.contentWindow) return;
+  if (e.origin !== sidebarOrigin || e.source !== sidebarFrame.contentWindow) return;
   if (e.data?.source !== "channel-importer-bridge") return;
   if (e.data.kind === "ran") void refresh(true);
   else if (e.data.kind === "focus") grid.focus();

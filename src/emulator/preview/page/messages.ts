@@ -2,6 +2,23 @@
 
 /** An alert as Ui.alert shows it; the add-on has already been answered OK, so this only informs. */
 export function showAlert(title: string, prompt: string, onClose: () => void): void {
+  openDialog(title, prompt, ["OK"], () => onClose());
+}
+
+/** A question with Cancel and OK; resolves true for OK. */
+export function askToConfirm(title: string, prompt: string, ok: string): Promise<boolean> {
+  return new Promise((resolve) =>
+    openDialog(title, prompt, ["Cancel", ok], (button) => resolve(button === ok)),
+  );
+}
+
+/** A modal dialog with buttons (the last one focused); Escape is the first button. */
+function openDialog(
+  title: string,
+  prompt: string,
+  buttons: string[],
+  onClose: (button: string) => void,
+): void {
   const scrim = document.createElement("div");
   scrim.className = "scrim";
   const dialog = document.createElement("div");
@@ -18,23 +35,26 @@ export function showAlert(title: string, prompt: string, onClose: () => void): v
   dialog.setAttribute("aria-describedby", text.id);
   const actions = document.createElement("div");
   actions.className = "actions";
-  const ok = document.createElement("button");
-  ok.type = "button";
-  ok.textContent = "OK";
-  actions.append(ok);
+  const close = (button: string) => {
+    scrim.remove();
+    onClose(button);
+  };
+  const elements = buttons.map((caption) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = caption;
+    button.addEventListener("click", () => close(caption));
+    return button;
+  });
+  actions.append(...elements);
   if (title) dialog.append(heading);
   dialog.append(text, actions);
   scrim.append(dialog);
   document.body.append(scrim);
-  const close = () => {
-    scrim.remove();
-    onClose();
-  };
-  ok.addEventListener("click", close);
   dialog.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") close();
+    if (e.key === "Escape") close(buttons[0] ?? "");
   });
-  ok.focus();
+  elements.at(-1)?.focus();
 }
 
 /** A toast in the corner, as Spreadsheet.toast shows one; a negative timeout keeps it until closed. */
