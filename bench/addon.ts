@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { checkSheet } from "../src/addon/sheetCheck";
-import { objectSpec } from "../src/core";
+import { dateFormatter, objectSpec } from "../src/core";
 import type { ProgramCatalogue } from "../src/core/program";
 import { CallLog, type LatencyModel, PESSIMISTIC } from "../src/emulator/calls";
 import { Workbook } from "../src/emulator/spreadsheet/workbook";
@@ -120,7 +120,7 @@ function validateFigures(
   const spec = objectSpec("partners", { program: catalogue, groupKey: null });
   const values: unknown[][] = [[...PARTNER_HEADERS], ...rows];
   const coreStarted = process.hrtime.bigint();
-  const check = checkSheet(spec, values, 0, "Etc/UTC");
+  const check = checkSheet(spec, values, 0, dateFormatter("Etc/UTC"));
   const coreWall = seconds(coreStarted);
   progress(
     `validate ${n(size)}: ${sheetCalls} Spreadsheet calls, ${n(view.errors)} errors, ${n(view.highlighted)} cells highlighted, ${wall.toFixed(1)} s`,

@@ -4,7 +4,7 @@
  * between the chunks of an import, between a dry run and the import, and between the confirmation a
  * person saw and the import they confirmed.
  */
-import { dateFormatter } from "../core/values";
+import { sheetDateFormatter } from "./dates";
 import type { ImportChoice } from "./contract";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
@@ -132,7 +132,7 @@ export function readChunks(
 
 /** Cells as the service takes them: dates as YYYY-MM-DD in the spreadsheet's zone, the header's width. */
 function wireCells(timeZone: string, width: number): (cells: readonly unknown[]) => Cell[] {
-  const formatDate = dateFormatter(timeZone);
+  const formatDate = sheetDateFormatter(timeZone);
   return (cells) => {
     const out: Cell[] = new Array(width);
     for (let c = 0; c < width; c++) {

@@ -182,20 +182,21 @@ export class AddonHost {
 
   /**
    * A person's edit of a block of cells: the onEdit simple trigger, if the bundle has one, under
-   * AuthMode.LIMITED with the event Sheets gives (e.range the edited Range, e.source the spreadsheet;
+   * AuthMode.LIMITED (NONE where the add-on is installed but not yet used in this spreadsheet) with
+   * the event Sheets gives (e.range the edited Range, e.source the spreadsheet;
    * value and oldValue only for a single cell). The calls that build the event are counted too.
    */
-  runOnEdit(edit: EditedBlock): boolean {
+  runOnEdit(edit: EditedBlock, mode: "NONE" | "LIMITED" = "LIMITED"): boolean {
     if (!this.hasFunction("onEdit")) return false;
     const app = this.#context.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
     const source = app.getActiveSpreadsheet();
     const sheet = source.getSheetById(edit.sheetId);
     if (!sheet) return false;
     const range = sheet.getRange(edit.row, edit.column, edit.numRows, edit.numColumns);
-    const event: Record<string, unknown> = { authMode: "LIMITED", source, range, triggerUid: "" };
+    const event: Record<string, unknown> = { authMode: mode, source, range, triggerUid: "" };
     if (edit.value !== undefined) event.value = edit.value;
     if (edit.oldValue !== undefined) event.oldValue = edit.oldValue;
-    this.run("onEdit", [event], "LIMITED");
+    this.run("onEdit", [event], mode);
     return true;
   }
 
