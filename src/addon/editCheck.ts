@@ -183,7 +183,8 @@ function staleDuplicates(
       });
       if (!pointsAtEdit && (key === undefined || !typed.has(key))) continue;
       const firstRow = key === undefined ? row : (firstRows.get(key) ?? row);
-      const expected = firstRow < row ? duplicateMessage(column.field, key as string, firstRow, singular) : null;
+      const expected =
+        firstRow < row ? duplicateMessage(column.field, key as string, firstRow, singular) : null;
       const right = expected === null ? said.length === 0 : said.length === 1 && said[0] === expected;
       if (!right) stale.add(row);
     }

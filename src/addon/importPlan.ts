@@ -4,8 +4,9 @@
  * between the chunks of an import, between a dry run and the import, and between the confirmation a
  * person saw and the import they confirmed.
  */
-import { sheetDateFormatter } from "./dates";
+
 import type { ImportChoice } from "./contract";
+import { sheetDateFormatter } from "./dates";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
 import { isBlankRow, readTable, rememberSheetName, spreadsheetTimeZone } from "./sheetTable";

@@ -1,5 +1,5 @@
 import { METADATA_PREFIX } from "./catalogue";
-import { columnLetter, type ColumnPlan, type HeaderPlan } from "./headers";
+import { type ColumnPlan, columnLetter, type HeaderPlan } from "./headers";
 import type { Issue, IssueCode, Severity } from "./issues";
 import { KeyIndex } from "./keyIndex";
 import { textFault } from "./text";
@@ -256,7 +256,13 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
         if (c.seen !== null) first = c.seen.firstRow(value, row);
         else if (firstRowOf && c.unique) first = firstRowOf(c.name, value, row);
         if (first !== row)
-          push(c.column, c.name, "error", "duplicate_in_file", duplicateMessage(c.name, value, first, singular));
+          push(
+            c.column,
+            c.name,
+            "error",
+            "duplicate_in_file",
+            duplicateMessage(c.name, value, first, singular),
+          );
       }
       return new Checked(row, values, columns, recordFields, issues ?? NO_ISSUES, errors === 0, false);
     },

@@ -137,6 +137,75 @@ describe("after Validate", () => {
   });
 });
 
+describe("duplicates, against every row of the sheet", () => {
+  it("a key typed again above a row holding it flags that row below; changing it back clears the flag", () => {
+    const { workbook, host } = partnersSheet();
+    writeRows(workbook, workbook.activeSheet, 5, 1, [
+      ["dee@example.com", "dee", "Dee", "gold"],
+      ["eve@example.com", "eve", "Eve", "gold"],
+    ]);
+    call(host, "validate", partners);
+    expect(Object.keys(highlights(workbook)).sort()).toEqual(["A3", "B4", "D3"]);
+
+    // Row 2 now holds row 6's key: row 6, not edited, is the repeat (Validate's rule: the first row wins).
+    typeRows(host, workbook, 2, 2, [["eve"]]);
+    expect(Object.keys(highlights(workbook)).sort()).toEqual(["A3", "B4", "B6", "D3"]);
+    expect(highlights(workbook).B6?.note).toContain('partner_key "eve" is also in row 2');
+
+    // Typed again below as well: that row is flagged, pointing at row 2.
+    typeRows(host, workbook, 7, 1, [["fay@example.com", "eve", "Fay", "gold"]]);
+    expect(highlights(workbook).B7?.note).toContain('partner_key "eve" is also in row 2');
+
+    // Row 2 gets its own key back: row 6 is the first "eve" again, and row 7 now points at row 6.
+    typeRows(host, workbook, 2, 2, [["ann"]]);
+    expect(highlights(workbook).B6).toBeUndefined();
+    expect(highlights(workbook).B7?.note).toContain('partner_key "eve" is also in row 6');
+    expect(highlights(workbook).B7?.note).not.toContain("row 2");
+    expect(Object.keys(highlights(workbook)).sort()).toEqual(["A3", "B4", "B7", "D3"]);
+
+    // What Validate says of the sheet now is what the edits left.
+    const edited = highlights(workbook);
+    call(host, "validate", partners);
+    expect(highlights(workbook)).toEqual(edited);
+  });
+
+  it("a paste whose emails repeat rows far below flags those rows, and only them", () => {
+    const { workbook, host } = partnersSheet();
+    const far = Array.from({ length: 40 }, (_, i) => [`p${i}@example.com`, `p${i}`, "P", "gold"]);
+    writeRows(workbook, workbook.activeSheet, 10, 1, far);
+    call(host, "validate", partners);
+    const before = Object.keys(highlights(workbook)).sort();
+    // Rows 20 and 45 (p10 and p35) are typed again, differently cased, at rows 5 and 6.
+    typeRows(host, workbook, 5, 1, [
+      ["P10@example.com", "", "Dup", ""],
+      ["p35@Example.com", "", "Dup", ""],
+    ]);
+    const after = highlights(workbook);
+    expect(after.A20?.note).toContain('partner_email "p10@example.com" is also in row 5');
+    expect(after.A45?.note).toContain('partner_email "p35@example.com" is also in row 6');
+    expect(Object.keys(after).sort()).toEqual([...before, "A20", "A45"].sort());
+    call(host, "validate", partners);
+    expect(highlights(workbook)).toEqual(after);
+  });
+});
+
+describe("onEdit under AuthMode.NONE (the add-on installed, not yet used in this spreadsheet)", () => {
+  it("returns at once: no document properties (NONE refuses them), no Spreadsheet call, nothing painted", () => {
+    const { workbook, host } = partnersSheet();
+    call(host, "validate", partners);
+    const before = looks(workbook);
+    host.calls.reset();
+    const block = writeRows(workbook, workbook.activeSheet, 2, 1, [["broken"]]);
+    // The host runs onEdit under NONE: any refused service throws, and the test with it.
+    expect(host.runOnEdit({ sheetId: workbook.activeSheet.sheetId, ...block }, "NONE")).toBe(true);
+    expect(host.calls.total("PropertiesService")).toBe(0);
+    expect(host.calls.total("LockService")).toBe(0);
+    // The event's own range and source are built by Sheets (the host) before onEdit runs: 3 calls.
+    expect(host.calls.total("SpreadsheetApp")).toBeLessThanOrEqual(3);
+    expect(looks(workbook)).toEqual(before);
+  });
+});
+
 describe("onEdit does nothing", () => {
   it("before any Validate", () => {
     const { workbook, host } = partnersSheet();
