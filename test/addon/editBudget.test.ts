@@ -70,7 +70,13 @@ const note = (a1: string) => sheetOf(workbook).getRange(a1).getNote();
 /** Types rows as a person would (onEdit fires); the calls and projected time of that one execution. */
 function edit(row: number, column: number, rows: string[][]) {
   calls.reset();
+  const from = host.executions.length;
   typeRows(host, workbook, row, column, rows);
+  const executions = host.executions.slice(from);
+  // One execution, the trigger's, ended without error: the emulator ends one past 30 s projected.
+  expect(executions).toEqual([expect.objectContaining({ name: "onEdit", trigger: "simple" })]);
+  expect(executions[0]?.error).toBeUndefined();
+  expect(executions[0]?.projectedMs).toBeLessThan(SIMPLE_TRIGGER_MS);
   return {
     projectedMs: calls.projectedMs,
     sheetCalls: calls.total("SpreadsheetApp"),

@@ -3,6 +3,7 @@
 import type { Finding } from "../../src/addon/contract";
 import type { AddonHost } from "../../src/emulator/host";
 import { writeRows } from "../../src/emulator/preview/sheetEdits";
+import { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
 import { choiceOf, highlights, importFirst, looks, sheetOf, typeRows } from "./asPerson";
 import { call, loadAddonFor, runImport, startService, type TestService } from "./harness";
@@ -186,6 +187,43 @@ describe("duplicates, against every row of the sheet", () => {
     expect(Object.keys(after).sort()).toEqual([...before, "A20", "A45"].sort());
     call(host, "validate", partners);
     expect(highlights(workbook)).toEqual(after);
+  });
+});
+
+describe("the document lock: onEdit and Validate change the same highlights, one at a time", () => {
+  /** Locks on a clock of their own: waiting for one costs no real time. */
+  function lockedSheet() {
+    let now = 0;
+    const locks = new LockTable({ now: () => now, sleep: (ms) => void (now += ms) });
+    const workbook = new Workbook();
+    writeRows(workbook, workbook.activeSheet, 1, 1, [
+      ["partner_email", "partner_key"],
+      ["ann@example.com", "ann"],
+    ]);
+    const host = loadAddonFor({ url: service.url, workbook, locks });
+    hosts.push(host);
+    return { workbook, host, locks, waited: () => now };
+  }
+
+  it("while Validate holds it past onEdit's wait, onEdit leaves the highlights alone", () => {
+    const { workbook, host, locks, waited } = lockedSheet();
+    call(host, "validate", partners);
+    locks.holdElsewhere("document");
+    typeRows(host, workbook, 2, 1, [["broken"]]);
+    expect(highlights(workbook)).toEqual({});
+    // It waited, within the 30 s a simple trigger has.
+    expect(waited()).toBeGreaterThan(0);
+    expect(waited()).toBeLessThan(30_000);
+  });
+
+  it("when Validate lets go in time, onEdit takes the lock and repaints", () => {
+    const { workbook, host, locks } = lockedSheet();
+    call(host, "validate", partners);
+    locks.holdElsewhere("document", 2_000);
+    typeRows(host, workbook, 2, 1, [["broken"]]);
+    expect(Object.keys(highlights(workbook))).toEqual(["A2"]);
+    expect(host.calls.count("LockService.Lock.tryLock")).toBeGreaterThan(0);
+    expect(host.calls.count("LockService.Lock.releaseLock")).toBeGreaterThan(0);
   });
 });
 
