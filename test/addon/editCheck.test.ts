@@ -194,7 +194,12 @@ describe("the document lock: onEdit and Validate change the same highlights, one
   /** Locks on a clock of their own: waiting for one costs no real time. */
   function lockedSheet() {
     let now = 0;
-    const locks = new LockTable({ now: () => now, sleep: (ms) => void (now += ms) });
+    const locks = new LockTable({
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+      },
+    });
     const workbook = new Workbook();
     writeRows(workbook, workbook.activeSheet, 1, 1, [
       ["partner_email", "partner_key"],
