@@ -196,7 +196,7 @@ function longestExecution(
     unit: "s",
     value: longest.projectedMs / 1000,
     baseline: (longest.trigger === "simple" ? SIMPLE_TRIGGER_MS : EXECUTION_MS) / 1000,
-    baselineName: `Apps Script's limit for a ${longest.trigger === "simple" ? "simple trigger" : "execution"}`,
+    baselineName: `Apps Script's limit for ${longest.trigger === "simple" ? "a simple trigger" : "an execution"}`,
     higherIsBetter: false,
     note: `${longest.name} on ${n(longest.size)} rows, of ${executions.length} executions; the longest simple trigger ${(longestSimple / 1000).toFixed(2)} s (limit 30 s)`,
   };
