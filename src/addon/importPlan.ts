@@ -4,8 +4,9 @@
  * between the chunks of an import, between a dry run and the import, and between the confirmation a
  * person saw and the import they confirmed.
  */
-import { dateFormatter } from "../core/values";
+
 import type { ImportChoice } from "./contract";
+import { sheetDateFormatter } from "./dates";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
 import { isBlankRow, readTable, rememberSheetName, spreadsheetTimeZone } from "./sheetTable";
@@ -132,7 +133,7 @@ export function readChunks(
 
 /** Cells as the service takes them: dates as YYYY-MM-DD in the spreadsheet's zone, the header's width. */
 function wireCells(timeZone: string, width: number): (cells: readonly unknown[]) => Cell[] {
-  const formatDate = dateFormatter(timeZone);
+  const formatDate = sheetDateFormatter(timeZone);
   return (cells) => {
     const out: Cell[] = new Array(width);
     for (let c = 0; c < width; c++) {

@@ -38,8 +38,15 @@ export function onInstall(e?: GoogleAppsScript.Events.AddonOnInstall): void {
   onOpen(e);
 }
 
-/** Simple trigger (AuthMode.LIMITED, 30 s): re-checks rows a person edited in a validated sheet. */
+/**
+ * Simple trigger (30 s): re-checks rows a person edited in a validated sheet. Under AuthMode.NONE (the
+ * add-on installed but not yet used in this spreadsheet) document properties are refused, and nothing
+ * was validated here anyway: it returns at once. Enums are objects in Apps Script, so the mode is
+ * compared with ScriptApp.AuthMode.NONE, never with the string "NONE".
+ * https://developers.google.com/workspace/add-ons/concepts/editor-auth-lifecycle#authorization_modes
+ */
 export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
+  if (e?.authMode === ScriptApp.AuthMode.NONE) return;
   recheckEditedRows(e);
 }
 

@@ -3,7 +3,7 @@ import { analyseHeaders, type HeaderPlan } from "../core/headers";
 import type { Issue } from "../core/issues";
 import { createRowChecker } from "../core/rows";
 import type { ObjectSpec } from "../core/spec";
-import { dateFormatter } from "../core/values";
+import type { DateFormatter } from "../core/values";
 import type { Finding } from "./contract";
 import { a1, columnHasData, isBlankRow } from "./sheetTable";
 
@@ -25,7 +25,7 @@ export function checkSheet(
   spec: ObjectSpec,
   values: readonly unknown[][],
   headerIndex: number,
-  timeZone: string,
+  formatDate: DateFormatter,
 ): SheetCheck {
   const headerRow = headerIndex + 1;
   const plan = headerPlanOf(spec, values, headerIndex);
@@ -34,7 +34,7 @@ export function checkSheet(
   for (const alert of plan.alerts) count(result, alert);
   if (plan.blocked) return result;
   const checker = createRowChecker(plan, {
-    formatDate: dateFormatter(timeZone),
+    formatDate,
     expectedRows: values.length - headerRow,
   });
   for (let i = headerIndex + 1; i < values.length; i++) {

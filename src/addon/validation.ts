@@ -1,5 +1,6 @@
 import type { ProgramCatalogue } from "../core/program";
 import type { ImportChoice, ValidationView } from "./contract";
+import { sheetDateFormatter } from "./dates";
 import { writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
@@ -28,7 +29,7 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
   const { catalogue } = fetchCatalogue();
   const spec = specFor(choice, catalogue);
   const table = readActiveTable();
-  const check = checkSheet(spec, table.values, table.headerIndex, timeZone);
+  const check = checkSheet(spec, table.values, table.headerIndex, sheetDateFormatter(timeZone));
 
   const marks = new Marks();
   for (const issue of check.issues) if (issue.column !== null) marks.add(issue);

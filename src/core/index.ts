@@ -8,4 +8,12 @@ export * from "./rows";
 export * from "./spec";
 export * from "./template";
 export * from "./text";
-export { cellText, dateFormatter, isBlank, isIsoDate, quote } from "./values";
+export {
+  cachedFormatter,
+  cellText,
+  dateFormatter,
+  isBlank,
+  isIsoDate,
+  quote,
+  utcDateFormatter,
+} from "./values";

@@ -45,6 +45,8 @@ export type IssueCode =
   | "too_long"
   | "too_short"
   | "duplicate_in_file"
+  /** A key or postal code Sheets holds as a number (typed into an Automatic column): a warning. */
+  | "number_in_text_column"
   | "ignored_value"
   // checks against the program's stored data (service only)
   | "unknown_partner"

@@ -1,9 +1,9 @@
 import { METADATA_PREFIX } from "./catalogue";
-import type { ColumnPlan, HeaderPlan } from "./headers";
+import { type ColumnPlan, columnLetter, type HeaderPlan } from "./headers";
 import type { Issue, IssueCode, Severity } from "./issues";
 import { KeyIndex } from "./keyIndex";
 import { textFault } from "./text";
-import { type CellReader, cellReader, type DateFormatter, dateFormatter, isBlank, quote } from "./values";
+import { type CellReader, cellReader, type DateFormatter, isBlank, quote, utcDateFormatter } from "./values";
 
 /** One row as read: its normalised values, and what is wrong with it. */
 export interface CheckedRow {
@@ -18,12 +18,76 @@ export interface CheckedRow {
 }
 
 export interface RowCheckerOptions {
-  /** The spreadsheet's time zone, for `Date` cells. */
-  timeZone?: string;
-  /** Overrides how `Date` cells become `YYYY-MM-DD` (the add-on may use Apps Script's own formatter). */
+  /**
+   * How `Date` cells become `YYYY-MM-DD`: in the spreadsheet's time zone (the add-on passes Apps
+   * Script's `Utilities.formatDate`, the service and tests `dateFormatter`); UTC when not given.
+   */
   formatDate?: DateFormatter;
   /** How many rows are coming, when known: sizes the memory of keys seen, to flag duplicates. */
   expectedRows?: number;
+  /**
+   * The first row a unique field's key is in, when the caller knows the whole sheet (onEdit checks a
+   * few rows against keys read from every row); by default the checker remembers the rows it checked.
+   */
+  firstRowOf?: (field: string, key: string, row: number) => number;
+}
+
+/**
+ * Fields whose values are text that may look like a number (keys, postal codes): a number in such a
+ * cell was typed into an Automatic column, and Sheets may have dropped its leading zeros.
+ */
+const TEXT_ONLY_FIELDS: ReadonlySet<string> = new Set([
+  "partner_key",
+  "customer_key",
+  "key",
+  "external_key",
+  "target_key",
+  "shipping_address_postal",
+  "postal",
+]);
+
+/** The duplicate's message, as the checker writes it (onEdit compares it with a cell's note). */
+export function duplicateMessage(field: string, key: string, firstRow: number, singular: string): string {
+  return `${field} ${quote(key)} is also in row ${firstRow}; a ${singular} can be in one row of an import only`;
+}
+
+/** Whether a line of a message is a duplicate's (any field, any row). */
+export function isDuplicateMessage(line: string): boolean {
+  return / is also in row \d+; a .+ can be in one row of an import only$/.test(line);
+}
+
+/** "partner" for partners: how messages name one row's object. */
+export function singularOf(plan: HeaderPlan): string {
+  return plan.spec.label.toLowerCase().replace(/s$/, "");
+}
+
+/** A unique column of a plan, and its key as the checker compares it (undefined: no key there). */
+export interface KeyColumn {
+  readonly index: number;
+  readonly column: number;
+  readonly field: string;
+  key(raw: unknown): string | undefined;
+}
+
+export function keyColumns(plan: HeaderPlan, formatDate: DateFormatter = utcDateFormatter()): KeyColumn[] {
+  return plan.columns
+    .filter((c) => c.field.unique)
+    .map((c) => {
+      const read = cellReader(c.field, formatDate);
+      return {
+        index: c.index,
+        column: c.column,
+        field: c.field.name,
+        key(raw: unknown) {
+          if (isBlank(raw) || (typeof raw === "string" && textFault(raw) !== null)) return undefined;
+          let refused = false;
+          const value = read(raw, (_code, _message, severity = "error") => {
+            if (severity === "error") refused = true;
+          });
+          return !refused && typeof value === "string" ? value : undefined;
+        },
+      };
+    });
 }
 
 /** Checks rows one at a time; remembers keys it has seen, to flag duplicates within one import. */
@@ -38,7 +102,10 @@ interface CompiledColumn {
   readonly required: boolean;
   readonly read: CellReader;
   readonly metadataKey: string | null;
+  readonly unique: boolean;
   readonly seen: KeyIndex | null;
+  /** A number here is flagged: the column should be plain text. */
+  readonly textOnly: boolean;
 }
 
 /** What became of a cell in the row being checked. */
@@ -57,8 +124,9 @@ type RowRule = (
 
 /** Prepares a checker for the columns a header plan found. Per row it allocates only for what it finds. */
 export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = {}): RowChecker {
-  const formatDate = options.formatDate ?? dateFormatter(options.timeZone);
-  const singular = plan.spec.label.toLowerCase().replace(/s$/, "");
+  const formatDate = options.formatDate ?? utcDateFormatter();
+  const singular = singularOf(plan);
+  const firstRowOf = options.firstRowOf;
   const columns: CompiledColumn[] = plan.columns.map((c: ColumnPlan) => ({
     index: c.index,
     column: c.column,
@@ -66,7 +134,9 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     required: c.field.required === true,
     read: cellReader(c.field, formatDate),
     metadataKey: c.field.source === "metadata" ? c.field.name.slice(METADATA_PREFIX.length) : null,
-    seen: c.field.unique ? new KeyIndex(options.expectedRows) : null,
+    unique: c.field.unique === true,
+    seen: c.field.unique && !firstRowOf ? new KeyIndex(options.expectedRows) : null,
+    textOnly: TEXT_ONLY_FIELDS.has(c.field.name),
   }));
   const n = columns.length;
   const slotOf = new Map(columns.map((c, k) => [c.name, k]));
@@ -97,7 +167,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
   };
   const report = (code: IssueCode, message: string, severity: Severity = "error") => {
     const c = columns[current] as CompiledColumn;
-    state[current] = REFUSED;
+    if (severity === "error") state[current] = REFUSED;
     push(c.column, c.name, severity, code, message);
   };
   const valueIn: Values = (field) => {
@@ -108,6 +178,18 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     const k = slotOf.get(field) ?? 0;
     if (severity === "error" && state[k] === REFUSED) return; // that cell has its own error already
     push((columns[k] as CompiledColumn).column, field, severity, code, message);
+  };
+
+  /** A key or postal code Sheets holds as a number: it may have lost leading zeros. */
+  const numberInTextColumn = (c: CompiledColumn, raw: number) => {
+    const letter = columnLetter(c.column);
+    push(
+      c.column,
+      c.name,
+      "warning",
+      "number_in_text_column",
+      `${c.name} ${quote(raw)} is held by Sheets as a number, so leading zeros may be lost (02134 becomes 2134): format column ${letter} as plain text (Format > Number > Plain text) and retype the values that had them`,
+    );
   };
 
   return {
@@ -132,6 +214,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
         const value = c.read(raw, report);
         if (value !== undefined) values[k] = value;
         else state[k] = REFUSED;
+        if (c.textOnly && typeof raw === "number") numberInTextColumn(c, raw);
       }
       if (blank) return new Checked(row, values, columns, recordFields, NO_ISSUES, true, true);
 
@@ -168,15 +251,17 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
       for (let k = 0; k < n; k++) {
         const c = columns[k] as CompiledColumn;
         const value = values[k];
-        if (c.seen === null || typeof value !== "string") continue;
-        const first = c.seen.firstRow(value, row);
+        if (typeof value !== "string") continue;
+        let first = row;
+        if (c.seen !== null) first = c.seen.firstRow(value, row);
+        else if (firstRowOf && c.unique) first = firstRowOf(c.name, value, row);
         if (first !== row)
           push(
             c.column,
             c.name,
             "error",
             "duplicate_in_file",
-            `${c.name} ${quote(value)} is also in row ${first}; a ${singular} can be in one row of an import only`,
+            duplicateMessage(c.name, value, first, singular),
           );
       }
       return new Checked(row, values, columns, recordFields, issues ?? NO_ISSUES, errors === 0, false);

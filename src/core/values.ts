@@ -22,7 +22,24 @@ export function isBlank(raw: unknown): boolean {
 /** Turns a `Date` into `YYYY-MM-DD` as the calendar reads in a time zone. */
 export type DateFormatter = (date: Date) => string;
 
-/** A formatter for the spreadsheet's time zone; results are cached, as sheets repeat dates. */
+/**
+ * Dates as the calendar reads in UTC, with no time-zone data: the default where dates come already as
+ * text (the service's JSON), so a `Date` is rare. The add-on passes Apps Script's own formatter.
+ */
+export function utcDateFormatter(): DateFormatter {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return (date) => {
+    if (Number.isNaN(date.getTime())) return "";
+    const year = String(date.getUTCFullYear()).padStart(4, "0");
+    return `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}`;
+  };
+}
+
+/**
+ * A formatter for a time zone through `Intl` time-zone data, for the service and tests (Node has it).
+ * Not for the add-on: Apps Script's V8 is not documented to carry that data; it formats with
+ * `Utilities.formatDate`. Results are cached, as sheets repeat dates.
+ */
 export function dateFormatter(timeZone = "UTC"): DateFormatter {
   const format = new Intl.DateTimeFormat("en-US", {
     timeZone,
@@ -30,15 +47,22 @@ export function dateFormatter(timeZone = "UTC"): DateFormatter {
     month: "2-digit",
     day: "2-digit",
   });
+  return cachedFormatter((date) => {
+    const p: Record<string, string> = {};
+    for (const part of format.formatToParts(date)) p[part.type] = part.value;
+    return `${p.year}-${p.month}-${p.day}`;
+  });
+}
+
+/** Wraps a formatter with a cache by instant (invalid dates give ""), as sheets repeat dates. */
+export function cachedFormatter(format: DateFormatter): DateFormatter {
   const cache = new Map<number, string>();
   return (date) => {
     const t = date.getTime();
+    if (Number.isNaN(t)) return "";
     let text = cache.get(t);
     if (text === undefined) {
-      if (Number.isNaN(t)) return "";
-      const p: Record<string, string> = {};
-      for (const part of format.formatToParts(date)) p[part.type] = part.value;
-      text = `${p.year}-${p.month}-${p.day}`;
+      text = format(date);
       if (cache.size > 10_000) cache.clear();
       cache.set(t, text);
     }

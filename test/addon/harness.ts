@@ -9,6 +9,7 @@ import { USER_SETTINGS } from "../../src/addon/settingsKeys";
 import type { CallLog } from "../../src/emulator/calls";
 import { AddonHost, type Manifest } from "../../src/emulator/host";
 import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
+import type { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
 
 const ROOT = join(__dirname, "..", "..");
@@ -71,6 +72,8 @@ export interface AddonOptions {
   documentStore?: Record<string, string>;
   userStore?: Record<string, string>;
   calls?: CallLog;
+  /** The spreadsheet's locks, shared by hosts standing for the same spreadsheet. */
+  locks?: LockTable;
 }
 
 /** dist/addon/Code.js in a host whose manifest lets it reach the test service. */
@@ -96,6 +99,7 @@ export function loadAddonFor(options: AddonOptions = {}): AddonHost {
     workbook: options.workbook ?? new Workbook(),
     stores: { user, document: options.documentStore ?? {}, script: {} },
     ...(options.calls ? { calls: options.calls } : {}),
+    ...(options.locks ? { locks: options.locks } : {}),
   });
 }
 

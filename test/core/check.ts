@@ -1,6 +1,7 @@
 import {
   analyseHeaders,
   createRowChecker,
+  dateFormatter,
   type Issue,
   type ObjectName,
   objectSpec,
@@ -12,14 +13,15 @@ import {
 export function readSheet(
   object: ObjectName,
   sheet: readonly (readonly unknown[])[],
-  options: SpecOptions & RowCheckerOptions = {},
+  options: SpecOptions & RowCheckerOptions & { timeZone?: string } = {},
 ) {
   const spec = objectSpec(object, options);
   const [headers = [], ...rows] = sheet;
   const plan = analyseHeaders(spec, headers, {
     columnHasData: (i) => rows.some((r) => r[i] !== undefined && r[i] !== null && r[i] !== ""),
   });
-  const checker = createRowChecker(plan, options);
+  const { timeZone, ...rest } = options;
+  const checker = createRowChecker(plan, timeZone ? { ...rest, formatDate: dateFormatter(timeZone) } : rest);
   const checked = rows.map((cells, i) => checker.check(i + 2, cells));
   return { spec, plan, checked, issues: checked.flatMap((r) => r.issues) };
 }

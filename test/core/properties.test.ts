@@ -2,6 +2,7 @@ import fc from "fast-check";
 import {
   analyseHeaders,
   createRowChecker,
+  dateFormatter,
   OBJECTS,
   type ObjectName,
   objectSpec,
@@ -55,7 +56,7 @@ describe("properties", () => {
             if (alert.column !== null) expect(alert.column).toBeLessThanOrEqual(headers.length);
             expect(alert.message.length).toBeGreaterThan(0);
           }
-          const checker = createRowChecker(plan, { timeZone: "America/Toronto" });
+          const checker = createRowChecker(plan, { formatDate: dateFormatter("America/Toronto") });
           rows.forEach((cells, i) => {
             const row = i + 2;
             const result = checker.check(row, cells);
@@ -113,7 +114,7 @@ describe("properties", () => {
 
   it("turns any Date into the calendar day it falls on in the time zone", () => {
     const plan = analyseHeaders(objectSpec("customers"), ["email", "created_at"]);
-    const checker = createRowChecker(plan, { timeZone: "Pacific/Auckland" });
+    const checker = createRowChecker(plan, { formatDate: dateFormatter("Pacific/Auckland") });
     fc.assert(
       fc.property(
         fc.date({ min: new Date("1900-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }),

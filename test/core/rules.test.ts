@@ -402,3 +402,53 @@ describe("any object", () => {
     expect(checked[0]?.issues).toHaveLength(1);
   });
 });
+
+describe("a key or postal code Sheets holds as a number", () => {
+  // Typed into an Automatic cell, 02134 becomes the number 2134: the zero is gone before we read it.
+  it("is warned about on its cell, naming the column and saying what to do, and still imported", () => {
+    const H = ["email", "customer_key", "partner_key", "created_at", "postal"];
+    const issues = rowIssues("customers", H, ["a@example.com", 7, 12, "", 2134]);
+    expect(issues.map((i) => [i.code, i.field, i.column, i.severity])).toEqual([
+      ["number_in_text_column", "customer_key", 2, "warning"],
+      ["number_in_text_column", "partner_key", 3, "warning"],
+      ["number_in_text_column", "postal", 5, "warning"],
+    ]);
+    expect(issues[2]?.message).toBe(
+      'postal "2134" is held by Sheets as a number, so leading zeros may be lost (02134 becomes 2134): format column E as plain text (Format > Number > Plain text) and retype the values that had them',
+    );
+    const { checked } = readSheet("customers", [H, ["a@example.com", 7, 12, "", 2134]]);
+    expect(checked[0]).toMatchObject({ ok: true, record: { customer_key: "7", postal: "2134" } });
+  });
+
+  it("covers every key a row is matched by, and shipping_address_postal; text and other numbers are fine", () => {
+    const codes = (
+      object: Parameters<typeof rowIssues>[0],
+      headers: string[],
+      cells: unknown[],
+      options = {},
+    ) =>
+      rowIssues(object, headers, cells, options)
+        .filter((i) => i.code === "number_in_text_column")
+        .map((i) => i.field);
+    expect(codes("partners", ["partner_key", "shipping_address_postal"], [42, 2134])).toEqual([
+      "partner_key",
+      "shipping_address_postal",
+    ]);
+    expect(codes("partners", ["partner_key", "shipping_address_postal"], ["0042", "02134"])).toEqual([]);
+    expect(codes("transactions", ["customer_key", "amount", "key"], ["c", 1000, 12345])).toEqual(["key"]);
+    expect(
+      codes(
+        "rewards",
+        ["partner_key", "amount_in_cents", "body", "key", "target_type", "target_key"],
+        ["p", 100, "b", "rwd_1", "transaction", 987],
+      ),
+    ).toEqual(["target_key"]);
+  });
+
+  it("a warning on a cell does not hide a rule across the row (the cell still counts as filled)", () => {
+    // partner_key is one of partner_email or partner_key: a number there still fills it.
+    expect(one("partners", ["partner_email", "partner_key"], ["", 42])).toEqual([
+      ["number_in_text_column", "partner_key", "warning"],
+    ]);
+  });
+});
