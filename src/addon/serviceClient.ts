@@ -19,13 +19,32 @@ export interface ServiceCall {
   body?: unknown;
 }
 
+/** The code of the error a call gets when its request could not end before the caller's deadline. */
+export const OUT_OF_TIME = "out_of_time";
+
+/**
+ * The longest one fetch (or one fetchAll) can take before Apps Script gives up on it: 60 s. A request
+ * starts only when this much time is left before the caller's deadline.
+ */
+const FETCH_TIMEOUT_MS = 60_000;
+
+export interface CallOptions {
+  /** Epoch milliseconds (Date.now()) by which every request and back-off must be over. */
+  deadline?: number;
+}
+
 /** Waits before each retry: 429, 5xx and network failures are tried 4 times in all. */
 const RETRY_DELAYS_MS = [500, 1500, 4000];
 const MAX_RETRY_AFTER_MS = 10_000;
 
 /** One call to the service, retried with back-off when the service is busy or unreachable. */
-export function serviceRequest<T>(method: ServiceCall["method"], path: string, body?: unknown): T {
-  const [settled] = settledServiceCalls<T>([{ method, path, body }]);
+export function serviceRequest<T>(
+  method: ServiceCall["method"],
+  path: string,
+  body?: unknown,
+  options: CallOptions = {},
+): T {
+  const [settled] = settledServiceCalls<T>([{ method, path, body }], options);
   if (!settled || "error" in settled) throw settled?.error;
   return settled.value;
 }
@@ -37,16 +56,27 @@ export function serviceRequest<T>(method: ServiceCall["method"], path: string, b
  */
 export function settledServiceCalls<T>(
   calls: readonly ServiceCall[],
+  { deadline }: CallOptions = {},
 ): ({ value: T } | { error: ServiceError })[] {
   const settings = requireSettings();
   const requests = calls.map((call) => toRequest(settings, call));
-  const outcomes: (Outcome | undefined)[] =
-    requests.length === 1 ? [fetchOnce(requests[0] as Request)] : fetchTogether(requests);
+  // Whether a request started after waiting `waitMs` would be over by the deadline, even timing out.
+  const inTime = (waitMs = 0) => deadline === undefined || Date.now() + waitMs + FETCH_TIMEOUT_MS <= deadline;
+  const outcomes: (Outcome | undefined)[] = !inTime()
+    ? requests.map(() => tooLate())
+    : requests.length === 1
+      ? [fetchOnce(requests[0] as Request)]
+      : fetchTogether(requests);
   return outcomes.map((first, i) => {
-    let outcome = first ?? fetchOnce(requests[i] as Request);
+    let outcome = first ?? (inTime() ? fetchOnce(requests[i] as Request) : tooLate());
     for (const delay of RETRY_DELAYS_MS) {
       if (!outcome.retry) break;
-      Utilities.sleep(Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS));
+      const wait = Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS);
+      if (!inTime(wait)) {
+        outcome = tooLate();
+        break;
+      }
+      Utilities.sleep(wait);
       outcome = fetchOnce(requests[i] as Request);
     }
     return outcome.error ? { error: outcome.error } : { value: outcome.value as T };
@@ -72,6 +102,14 @@ function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall)
     ...(call.body === undefined
       ? {}
       : { contentType: "application/json", payload: JSON.stringify(call.body) }),
+  };
+}
+
+/** Not sent: it might not have ended by the deadline. The caller stops, resumable, and says why. */
+function tooLate(): Outcome {
+  return {
+    retry: false,
+    error: new ServiceError("The importer is slow to answer; try again in a minute.", null, OUT_OF_TIME),
   };
 }
 
