@@ -37,13 +37,15 @@ export interface LatencyModel {
 /**
  * DESIGN.md's deliberately pessimistic estimate, to be refined when better figures are found: 50 ms a
  * Spreadsheet call plus 2 µs a cell, 300 ms a URL fetch round trip plus the service's own time, 700 ms a
- * google.script.run round trip; other services' calls are taken as free.
+ * google.script.run round trip; other services' calls cost only their own time (`serviceMs`: the
+ * milliseconds `Utilities.sleep` waits, 0 for the rest). A fetch that timed out comes with Google's 60 s as
+ * its `serviceMs`, whatever the emulator waited.
  */
 export const PESSIMISTIC: LatencyModel = {
   cost(service, _method, { cells = 0, serviceMs = 0 }) {
     if (service === "SpreadsheetApp") return 50 + cells * 0.002;
     if (service === "UrlFetchApp") return 300 + serviceMs;
     if (service === "google.script.run") return 700;
-    return 0;
+    return serviceMs;
   },
 };

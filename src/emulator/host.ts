@@ -1,9 +1,20 @@
 import vm from "node:vm";
 import { CallLog } from "./calls";
+import {
+  EXECUTION_LIMITS_MS,
+  ExecutionEndedError,
+  type ExecutionRecord,
+  executionMessages,
+  Quotas,
+  type TriggerKind,
+  VirtualClock,
+} from "./execution";
 import { copyInto, type Realm, wrapService } from "./membrane";
+import { permissionMessage, refusedInSimpleTrigger, requiredScopes } from "./scopes";
 import { passArguments, passReturnValue } from "./scriptRun";
 import { BlockingHttp } from "./services/blockingHttp";
 import { createCacheService } from "./services/cache";
+import { exception } from "./services/exception";
 import { createHtmlService } from "./services/html";
 import { createLockService, LockTable } from "./services/lock";
 import { createConsole, createLogger, type LogLine } from "./services/logger";
@@ -21,6 +32,8 @@ import type { Workbook } from "./spreadsheet/workbook";
 export interface Manifest {
   timeZone?: string;
   urlFetchWhitelist?: string[];
+  /** The scopes the script asks for; when listed, a service call outside them is refused. */
+  oauthScopes?: string[];
 }
 
 export interface HostOptions {
@@ -34,8 +47,19 @@ export interface HostOptions {
   stores: PropertyStores;
   userEmail?: string;
   calls?: CallLog;
-  /** The button a person clicks in an alert; OK when not given. */
+  /** The button a person clicks in an alert; OK (YES for a yes/no set) when not given. */
   onAlert?(alert: DialogRequest): string;
+  /** The spreadsheet's locks: one table shared by the hosts of one spreadsheet (a new one by default). */
+  locks?: LockTable;
+  /**
+   * How long a URL fetch may wait here before it fails with Google's `Timeout` (Apps Script's 60 s by
+   * default; tests use short ones). A timed-out fetch is charged Google's 60 s by the latency model.
+   */
+  urlFetchTimeoutMs?: number;
+  /** The clock the add-on's Date sees (a new one by default); hosts of one spreadsheet may share one. */
+  clock?: VirtualClock;
+  /** The daily quotas, counted per user: one object shared by the hosts of one user (a new one by default). */
+  quotas?: Quotas;
 }
 
 /** A block a person edited (typed into, pasted into or cleared), 1-based. */
@@ -67,34 +91,59 @@ const REFUSED: Record<AuthModeName, (service: string, method: string) => boolean
   FULL: () => false,
 };
 
-const SCOPES: Record<string, string> = {
-  SpreadsheetApp: "https://www.googleapis.com/auth/spreadsheets.currentonly",
-  UrlFetchApp: "https://www.googleapis.com/auth/script.external_request",
-  HtmlService: "https://www.googleapis.com/auth/script.container.ui",
-};
+const CONTAINER_UI = ["https://www.googleapis.com/auth/script.container.ui"];
+
+/** The functions Sheets runs as simple triggers (https://developers.google.com/apps-script/guides/triggers). */
+const SIMPLE_TRIGGERS = new Set(["onOpen", "onEdit"]);
+
+/** One execution's global scope: a vm context with the built-ins, the services, and the bundle evaluated in it. */
+interface Scope {
+  context: vm.Context;
+  realm: Realm;
+}
+
+interface Running {
+  record: ExecutionRecord;
+  limitMs: number;
+  /** The message that ended it: every later service call throws it, and so does the execution. */
+  ended?: string;
+}
 
 /**
- * Apps Script for one add-on and one spreadsheet: the real bundle in a vm context that holds the
- * JavaScript built-ins and the services, and nothing else, as in Apps Script.
+ * Apps Script for one add-on, one spreadsheet and one user: the real bundle in a vm context that holds
+ * the JavaScript built-ins and the services, and nothing else, as in Apps Script. Every execution gets
+ * a fresh global scope (a new context with the bundle evaluated again), so nothing the add-on keeps in
+ * module-level variables survives it; the services (and what they hold: properties, cache, locks) are
+ * the host's and do.
  */
 export class AddonHost {
   readonly calls: CallLog;
   readonly logs: LogLine[] = [];
   readonly alerts: DialogRequest[] = [];
   readonly toasts: Toast[] = [];
+  /** Every execution run, in order: its name, kind, projected time and error. */
+  readonly executions: ExecutionRecord[] = [];
+  readonly clock: VirtualClock;
+  readonly quotas: Quotas;
+  readonly locks: LockTable;
   menu: MenuModel | null = null;
   sidebar: { html: string; title: string } | null = null;
-  #context: vm.Context;
-  #realm: Realm;
+  #script: vm.Script;
+  #services: Record<string, object>;
+  #probe: Scope | null = null;
+  #running: Running | null = null;
   #mode: AuthModeName = "FULL";
   #http = new BlockingHttp();
-  #locks = new LockTable();
-  #spreadsheetApp: GoogleAppsScript.Spreadsheet.SpreadsheetApp;
   #scriptApp: ReturnType<typeof createScriptApp>;
+  #user: string;
 
   constructor(readonly options: HostOptions) {
     const calls = options.calls ?? new CallLog();
     this.calls = calls;
+    this.clock = options.clock ?? new VirtualClock();
+    this.quotas = options.quotas ?? new Quotas();
+    this.locks = options.locks ?? new LockTable();
+    this.#user = options.userEmail ?? "you@example.com";
     const ui = createUi(calls, {
       addonName: ADDON_NAME,
       onMenu: (menu) => {
@@ -105,46 +154,121 @@ export class AddonHost {
       },
       onAlert: (alert) => {
         this.alerts.push(alert);
-        return (options.onAlert?.(alert) ?? "OK") as never;
+        // Without an answer given, the set's affirmative button (OK, or YES).
+        return options.onAlert?.(alert) as never;
       },
     });
     const timeZone = options.manifest.timeZone ?? options.workbook.timeZone;
     const sink = (line: LogLine) => this.logs.push(line);
-    this.#spreadsheetApp = createSpreadsheetApp(options.workbook, calls, {
-      ui,
-      onToast: (t) => this.toasts.push(t),
-    });
     this.#scriptApp = createScriptApp(calls);
-    const services: Record<string, object> = {
-      SpreadsheetApp: this.#spreadsheetApp,
+    this.#services = {
+      SpreadsheetApp: createSpreadsheetApp(options.workbook, calls, {
+        ui,
+        onToast: (t) => this.toasts.push(t),
+      }),
       HtmlService: createHtmlService(calls, options.readHtml),
       PropertiesService: createPropertiesService(calls, options.stores),
       CacheService: createCacheService(calls),
-      LockService: createLockService(calls, this.#locks),
+      LockService: createLockService(calls, this.locks),
       UrlFetchApp: createUrlFetchApp(calls, {
         http: this.#http,
         ...(options.manifest.urlFetchWhitelist ? { whitelist: options.manifest.urlFetchWhitelist } : {}),
+        ...(options.urlFetchTimeoutMs !== undefined ? { timeoutMs: options.urlFetchTimeoutMs } : {}),
+        beforeSend: (n) => this.quotas.useUrlFetches(this.#user, n),
       }),
       Utilities: createUtilities(calls),
-      Session: createSession(calls, { activeUserEmail: options.userEmail ?? "you@example.com", timeZone }),
+      Session: createSession(calls, { activeUserEmail: this.#user, timeZone }),
       ScriptApp: this.#scriptApp,
       Logger: createLogger(calls, sink),
       console: createConsole(calls, sink),
     };
-    this.#context = vm.createContext({});
-    this.#realm = vm.runInContext("({ Date, Array, Object, Error })", this.#context) as Realm;
-    const guard = (service: string, method: string) => {
-      if (REFUSED[this.#mode](service, method))
-        throw Object.assign(
-          new Error(
-            `You do not have permission to call ${method}.${SCOPES[service] ? ` Required permissions: ${SCOPES[service]}` : ""}`,
-          ),
-          { name: "Exception" },
-        );
-    };
-    for (const [name, service] of Object.entries(services))
-      this.#context[name] = wrapService(name, service, { inner: this.#realm, guard });
-    vm.runInContext(options.code, this.#context, { filename: "Code.js" });
+    this.#script = new vm.Script(options.code, { filename: "Code.js" });
+  }
+
+  /** A fresh global scope: a new context, the services wrapped for it, Date on the virtual clock, the bundle run. */
+  #newScope(): Scope {
+    const context = vm.createContext({});
+    const builtIns = vm.runInContext("({ Date, Array, Object, Error })", context) as Realm;
+    const clock = this.clock;
+    const RealmDate = builtIns.Date;
+    // The add-on's Date reads the virtual clock: `Date.now()`, `new Date()` and `Date()`; a Date made
+    // from a time is the realm's own, so `instanceof Date` holds for every Date the add-on meets.
+    const now = () => clock.now();
+    const VirtualDate: DateConstructor = new Proxy(RealmDate, {
+      construct(target, args, newTarget) {
+        const from = newTarget === VirtualDate ? target : newTarget;
+        return Reflect.construct(target, args.length === 0 ? [clock.now()] : args, from);
+      },
+      apply(target) {
+        return new target(clock.now()).toString();
+      },
+      get(target, prop) {
+        if (prop === "now") return now;
+        return Reflect.get(target, prop);
+      },
+    });
+    (vm.runInContext("(d) => { globalThis.Date = d; }", context) as (d: DateConstructor) => void)(
+      VirtualDate,
+    );
+    const realm: Realm = { ...builtIns, Date: VirtualDate };
+    const guard = (service: string, method: string) => this.#guard(service, method);
+    const around = (service: string, method: string, invoke: () => unknown) =>
+      this.#measure(service, method, invoke);
+    for (const [name, service] of Object.entries(this.#services))
+      context[name] = wrapService(name, service, { inner: realm, guard, around });
+    this.#script.runInContext(context);
+    return { context, realm };
+  }
+
+  /** Refuses a service call the running execution may not make. */
+  #guard(service: string, method: string): void {
+    const running = this.#running;
+    if (running?.ended) throw new ExecutionEndedError(running.ended);
+    const scopes = requiredScopes(service, method);
+    if (REFUSED[this.#mode](service, method)) throw exception(permissionMessage(method, scopes));
+    // A simple trigger may build the menu but not open a sidebar, a dialog, an alert or a prompt.
+    if (running?.record.trigger === "simple" && refusedInSimpleTrigger(method))
+      throw exception(permissionMessage(method, requiredScopes(service, method) ?? CONTAINER_UI));
+    // The manifest's oauthScopes are all the script may use.
+    const granted = this.options.manifest.oauthScopes;
+    if (granted && scopes && !scopes.some((scope) => granted.includes(scope)))
+      throw exception(permissionMessage(method, scopes));
+  }
+
+  /**
+   * Makes a service call, and charges its projected time: to the virtual clock (less the time it took
+   * here) and to the running execution, which ends when it passes its limit.
+   */
+  #measure(_service: string, _method: string, invoke: () => unknown): unknown {
+    const running = this.#running;
+    const projectedBefore = this.calls.projectedMs;
+    const started = performance.now();
+    try {
+      return invoke();
+    } finally {
+      const projected = this.calls.projectedMs - projectedBefore;
+      this.clock.offsetMs += projected - (performance.now() - started);
+      if (running) {
+        running.record.projectedMs += projected;
+        if (!running.ended && running.record.projectedMs > running.limitMs)
+          running.ended = executionMessages.timeLimit;
+        if (
+          !running.ended &&
+          running.record.trigger === "simple" &&
+          this.quotas.triggerRuntimeExceeded(this.#user, running.record.projectedMs)
+        )
+          running.ended = executionMessages.triggerRuntimeQuota;
+        // The call that crosses the limit throws, whatever it would have returned.
+        // biome-ignore lint/correctness/noUnsafeFinally: the execution ends here, as Apps Script ends it.
+        if (running.ended) throw new ExecutionEndedError(running.ended);
+      }
+    }
+  }
+
+  /** The scope hasFunction and globalType look into (no execution runs in it). */
+  #probeScope(): Scope {
+    this.#probe ??= this.#newScope();
+    return this.#probe;
   }
 
   /** Whether the bundle defines a global function of that name, as Apps Script would find it. */
@@ -154,30 +278,70 @@ export class AddonHost {
 
   /** The `typeof` of a global as the add-on's code sees it. */
   globalType(name: string): string {
-    return vm.runInContext(`typeof ${JSON.stringify(name).slice(1, -1)}`, this.#context) as string;
+    return vm.runInContext(
+      `typeof ${JSON.stringify(name).slice(1, -1)}`,
+      this.#probeScope().context,
+    ) as string;
   }
 
-  /** Runs a global function of the bundle in one execution, under an auth mode. */
-  run(name: string, args: readonly unknown[] = [], mode: AuthModeName = "FULL"): unknown {
-    const fn = this.#context[name];
-    if (typeof fn !== "function") throw new Error(`Script function not found: ${name}`);
+  /**
+   * Runs a global function of the bundle in one execution, in a fresh global scope, under an auth mode.
+   * onOpen and onEdit run as simple triggers (30 s), the rest with 6 minutes; past its limit the
+   * execution ends with `Exceeded maximum execution time`, which this throws even when the add-on
+   * caught it.
+   */
+  run(
+    name: string,
+    args: readonly unknown[] = [],
+    mode: AuthModeName = "FULL",
+    trigger: TriggerKind = SIMPLE_TRIGGERS.has(name) ? "simple" : "other",
+  ): unknown {
+    return this.#execute(name, mode, trigger, () => args);
+  }
+
+  #execute(
+    name: string,
+    mode: AuthModeName,
+    trigger: TriggerKind,
+    makeArgs: (scope: Scope) => readonly unknown[],
+  ): unknown {
+    if (this.#running) throw new Error(`An execution is already running: ${this.#running.record.name}`);
+    const record: ExecutionRecord = { name, trigger, projectedMs: 0 };
+    const running: Running = { record, limitMs: EXECUTION_LIMITS_MS[trigger] };
+    this.executions.push(record);
+    this.#running = running;
     this.#mode = mode;
     try {
-      return fn(...(copyInto(this.#realm, [...args]) as unknown[]));
+      // https://developers.google.com/apps-script/guides/services/quotas: triggers' total runtime a day.
+      if (trigger === "simple" && this.quotas.triggerRuntimeExceeded(this.#user))
+        throw new ExecutionEndedError(executionMessages.triggerRuntimeQuota);
+      const scope = this.#newScope();
+      const fn = scope.context[name];
+      if (typeof fn !== "function") throw new Error(`Script function not found: ${name}`);
+      const value = fn(...(copyInto(scope.realm, [...makeArgs(scope)]) as unknown[]));
+      if (running.ended) throw new ExecutionEndedError(running.ended);
+      return value;
+    } catch (error) {
+      // An execution past its limit ends with that error, whatever the add-on made of it.
+      const failure = running.ended ? new ExecutionEndedError(running.ended) : error;
+      record.error = messageOf(failure);
+      throw failure;
     } finally {
+      this.#running = null;
       this.#mode = "FULL";
-      this.#locks.endExecution();
+      this.locks.endExecution();
+      if (trigger === "simple") this.quotas.addTriggerRuntime(this.#user, record.projectedMs);
     }
   }
 
   /** Opens the spreadsheet: onOpen with the auth mode Sheets gives (NONE before the add-on is used, else LIMITED). */
   openDocument(mode: "NONE" | "LIMITED" = "LIMITED"): void {
-    this.run("onOpen", [{ authMode: mode }], mode);
+    this.#execute("onOpen", mode, "simple", () => [{ authMode: this.#scriptApp.AuthMode[mode] }]);
   }
 
   /** A click on a menu item: its function, with full authorization. */
   runMenuItem(functionName: string): unknown {
-    return this.run(functionName, [], "FULL");
+    return this.run(functionName, [], "FULL", "other");
   }
 
   /**
@@ -187,15 +351,22 @@ export class AddonHost {
    */
   runOnEdit(edit: EditedBlock): boolean {
     if (!this.hasFunction("onEdit")) return false;
-    const app = this.#context.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
-    const source = app.getActiveSpreadsheet();
-    const sheet = source.getSheetById(edit.sheetId);
-    if (!sheet) return false;
-    const range = sheet.getRange(edit.row, edit.column, edit.numRows, edit.numColumns);
-    const event: Record<string, unknown> = { authMode: "LIMITED", source, range, triggerUid: "" };
-    if (edit.value !== undefined) event.value = edit.value;
-    if (edit.oldValue !== undefined) event.oldValue = edit.oldValue;
-    this.run("onEdit", [event], "LIMITED");
+    if (!this.options.workbook.sheetById(edit.sheetId)) return false;
+    this.#execute("onEdit", "LIMITED", "simple", (scope) => {
+      const app = scope.context.SpreadsheetApp as GoogleAppsScript.Spreadsheet.SpreadsheetApp;
+      const source = app.getActiveSpreadsheet();
+      const sheet = source.getSheetById(edit.sheetId) as GoogleAppsScript.Spreadsheet.Sheet;
+      const range = sheet.getRange(edit.row, edit.column, edit.numRows, edit.numColumns);
+      const event: Record<string, unknown> = {
+        authMode: this.#scriptApp.AuthMode.LIMITED,
+        source,
+        range,
+        triggerUid: "",
+      };
+      if (edit.value !== undefined) event.value = edit.value;
+      if (edit.oldValue !== undefined) event.oldValue = edit.oldValue;
+      return [event];
+    });
     return true;
   }
 
@@ -206,10 +377,10 @@ export class AddonHost {
   ): { ok: true; value: unknown } | { ok: false; error: string } {
     this.calls.record("google.script.run", name);
     try {
-      const value = this.run(name, passArguments(args), "FULL");
+      const value = this.run(name, passArguments(args), "FULL", "other");
       return { ok: true, value: passReturnValue(value) };
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, error: messageOf(error) };
     }
   }
 
@@ -217,4 +388,11 @@ export class AddonHost {
   close(): Promise<void> {
     return this.#http.close();
   }
+}
+
+/** An error's message, from either realm. */
+function messageOf(error: unknown): string {
+  if (error && typeof error === "object" && typeof (error as Error).message === "string")
+    return (error as Error).message;
+  return String(error);
 }

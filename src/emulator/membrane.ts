@@ -6,6 +6,8 @@
  * wrapped too, so every method call passes the boundary and the host's checks (the auth mode).
  */
 
+import { isEnumValue } from "./services/enumeration";
+
 export interface Realm {
   Date: DateConstructor;
   Array: ArrayConstructor;
@@ -18,6 +20,11 @@ export interface MembraneOptions {
   inner: Realm;
   /** Called before each method call on a wrapped service object; throws to refuse it. */
   guard?: (service: string, path: string) => void;
+  /**
+   * Called for each method call on a wrapped service object (after `guard`), with the call to make:
+   * the host measures it (the virtual clock, the execution's time) and may refuse it or fail after it.
+   */
+  around?: (service: string, path: string, invoke: () => unknown) => unknown;
 }
 
 const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) === "[object Date]";
@@ -64,7 +71,8 @@ export function wrapService<T extends object>(name: string, service: T, options:
           let result: unknown;
           try {
             options.guard?.(name, method);
-            result = value.apply(obj, args.map(outward));
+            const invoke = () => value.apply(obj, args.map(outward));
+            result = options.around ? options.around(name, method, invoke) : invoke();
           } catch (error) {
             // Apps Script's errors read "Exception: …"; the name crosses with the message.
             const crossed = new options.inner.Error(error instanceof Error ? error.message : String(error));
@@ -82,6 +90,8 @@ export function wrapService<T extends object>(name: string, service: T, options:
 
   const inward = (value: unknown, path: string): unknown => {
     if (value === null || typeof value !== "object") return value;
+    // An enum or its member keeps its identity: `e.authMode === ScriptApp.AuthMode.LIMITED`.
+    if (isEnumValue(value)) return value;
     if (isDate(value) || Array.isArray(value) || !hasMethods(value)) return copyInto(options.inner, value);
     return wrap(value, path);
   };

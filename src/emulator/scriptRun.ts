@@ -2,7 +2,9 @@
  * What `google.script.run` lets cross between the sidebar and the script, as Google documents it:
  * arguments and return values are primitives, arrays and plain objects of them. An argument that is a
  * Date, a function or any other object fails the call; a Date anywhere in a return value turns the whole
- * value into null; functions and undefined properties are dropped, as in JSON.
+ * value into null; functions and undefined properties are dropped, as in JSON. A value that contains
+ * itself (a circular argument or return value) cannot be sent: the call fails with a message that names
+ * the property, to the failure handler, rather than overflowing the stack.
  */
 
 /** Thrown for an argument google.script.run refuses to send. */
@@ -13,21 +15,38 @@ export class IllegalValueError extends Error {
   }
 }
 
-/** Checks the arguments of a call from the sidebar, and returns the copies the script receives. */
-export function passArguments(args: readonly unknown[]): unknown[] {
-  return args.map((arg, i) => copyArgument(arg, String(i)));
+/** Thrown for a value that contains itself: google.script.run cannot send it either way. */
+export class CircularValueError extends Error {
+  constructor(path: string) {
+    super(`Failed due to illegal value in property: ${path} (the value contains itself)`);
+    this.name = "Error";
+  }
 }
 
-function copyArgument(value: unknown, path: string): unknown {
+/** Checks the arguments of a call from the sidebar, and returns the copies the script receives. */
+export function passArguments(args: readonly unknown[]): unknown[] {
+  const within = new Set<object>();
+  return args.map((arg, i) => copyArgument(arg, String(i), within));
+}
+
+/** `within`: the objects being copied around this one; meeting one again is a cycle (a shared one is not). */
+function copyArgument(value: unknown, path: string, within: Set<object>): unknown {
   if (value === null || value === undefined) return value;
   const type = typeof value;
   if (type === "string" || type === "boolean") return value;
   if (type === "number") return value;
-  if (Array.isArray(value)) return value.map((v, i) => copyArgument(v, `${path}.${i}`));
-  if (type === "object" && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as object)) out[k] = copyArgument(v, k);
-    return out;
+  if (type === "object" && (Array.isArray(value) || isPlainObject(value))) {
+    const object = value as object;
+    if (within.has(object)) throw new CircularValueError(path);
+    within.add(object);
+    try {
+      if (Array.isArray(object)) return object.map((v, i) => copyArgument(v, `${path}.${i}`, within));
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(object)) out[k] = copyArgument(v, k, within);
+      return out;
+    } finally {
+      within.delete(object);
+    }
   }
   throw new IllegalValueError(path);
 }
@@ -35,7 +54,7 @@ function copyArgument(value: unknown, path: string): unknown {
 /** The value the sidebar's success handler receives for a script function's return value. */
 export function passReturnValue(value: unknown): unknown {
   if (containsDate(value, new Set())) return null;
-  return copyReturn(value);
+  return copyReturn(value, "", new Set());
 }
 
 function containsDate(value: unknown, seen: Set<object>): boolean {
@@ -45,17 +64,27 @@ function containsDate(value: unknown, seen: Set<object>): boolean {
   return Object.values(value).some((v) => containsDate(v, seen));
 }
 
-function copyReturn(value: unknown): unknown {
+function copyReturn(value: unknown, path: string, within: Set<object>): unknown {
   if (value === null || value === undefined) return value ?? null;
   const type = typeof value;
   if (type === "function" || type === "symbol" || type === "bigint") return null;
   if (type !== "object") return value;
-  if (Array.isArray(value))
-    return value.map((v) => (typeof v === "function" || v === undefined ? null : copyReturn(v)));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as object))
-    if (v !== undefined && typeof v !== "function") out[k] = copyReturn(v);
-  return out;
+  const object = value as object;
+  if (within.has(object)) throw new CircularValueError(path);
+  within.add(object);
+  try {
+    const at = (key: string | number) => (path ? `${path}.${key}` : String(key));
+    if (Array.isArray(object))
+      return object.map((v, i) =>
+        typeof v === "function" || v === undefined ? null : copyReturn(v, at(i), within),
+      );
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(object))
+      if (v !== undefined && typeof v !== "function") out[k] = copyReturn(v, at(k), within);
+    return out;
+  } finally {
+    within.delete(object);
+  }
 }
 
 function isPlainObject(value: unknown): boolean {

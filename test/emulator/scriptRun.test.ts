@@ -1,4 +1,9 @@
-import { IllegalValueError, passArguments, passReturnValue } from "../../src/emulator/scriptRun";
+import {
+  CircularValueError,
+  IllegalValueError,
+  passArguments,
+  passReturnValue,
+} from "../../src/emulator/scriptRun";
 
 describe("what google.script.run lets cross", () => {
   it("passes primitives, arrays and plain objects as copies", () => {
@@ -31,5 +36,28 @@ describe("what google.script.run lets cross", () => {
     });
     expect(passReturnValue(undefined)).toBeNull();
     expect(passReturnValue("text")).toBe("text");
+  });
+
+  it("refuses a circular argument cleanly, naming the property where it loops", () => {
+    const loop: Record<string, unknown> = { name: "a" };
+    loop.self = loop;
+    const list: unknown[] = [1];
+    list.push({ back: list });
+    expect(() => passArguments([loop])).toThrow(CircularValueError);
+    expect(() => passArguments([loop])).toThrow("Failed due to illegal value in property: self");
+    expect(() => passArguments(["x", list])).toThrow(CircularValueError);
+  });
+
+  it("passes a value shared by two properties, as it is no cycle", () => {
+    const shared = { a: 1 };
+    expect(passArguments([{ one: shared, two: shared }])).toEqual([{ one: { a: 1 }, two: { a: 1 } }]);
+    expect(passReturnValue({ one: shared, two: [shared] })).toEqual({ one: { a: 1 }, two: [{ a: 1 }] });
+  });
+
+  it("fails on a circular return value instead of overflowing the stack", () => {
+    const loop: Record<string, unknown> = { rows: [] };
+    (loop.rows as unknown[]).push(loop);
+    expect(() => passReturnValue(loop)).toThrow(CircularValueError);
+    expect(() => passReturnValue(loop)).toThrow("Failed due to illegal value in property: rows.0");
   });
 });

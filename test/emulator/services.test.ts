@@ -324,14 +324,16 @@ describe("Session, ScriptApp, Logger and console", () => {
     expect(session.getTemporaryActiveUserKey()).not.toContain("ops@acme.test");
   });
 
-  test("ScriptApp.AuthMode has Google's four modes, each its own name", () => {
+  test("ScriptApp.AuthMode has Google's four modes, each an object that prints as its name", () => {
     const script = createScriptApp(new CallLog());
-    expect({ ...script.AuthMode }).toEqual({
+    expect(Object.fromEntries(Object.entries(script.AuthMode).map(([k, v]) => [k, String(v)]))).toEqual({
       NONE: "NONE",
       CUSTOM_FUNCTION: "CUSTOM_FUNCTION",
       LIMITED: "LIMITED",
       FULL: "FULL",
     });
+    expect(typeof script.AuthMode.NONE).toBe("object");
+    expect((script.AuthMode.NONE as unknown) === "NONE").toBe(false);
     expect(String(script.getAuthorizationInfo(script.AuthMode.FULL).getAuthorizationStatus())).toBe(
       "NOT_REQUIRED",
     );

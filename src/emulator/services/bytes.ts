@@ -41,7 +41,9 @@ export function isByteArray(value: unknown): value is number[] {
 }
 
 function nodeEncoding(charset: string | undefined): BufferEncoding {
-  const name = (charset ?? "UTF-8").toUpperCase().replace(/_/g, "-");
+  const name = String(charset ?? "UTF-8")
+    .toUpperCase()
+    .replace(/_/g, "-");
   switch (name) {
     case "UTF-8":
     case "UTF8":

@@ -59,6 +59,8 @@ type ButtonSet = GoogleAppsScript.Base.ButtonSet;
 /** `SpreadsheetApp.getUi()`: menus, the sidebar, dialogs. Calls are counted under `Ui`. */
 export function createUi(calls: CallLog, host: UiHost): GoogleAppsScript.Base.Ui {
   const record = (method: string) => calls.record("Ui", method);
+  const Button = enumeration(BUTTONS);
+  const ButtonSet = enumeration(BUTTON_SETS);
 
   function dialog(args: unknown[]): DialogRequest {
     // alert(prompt), alert(prompt, buttons) and alert(title, prompt, buttons), as Google overloads them.
@@ -68,13 +70,13 @@ export function createUi(calls: CallLog, host: UiHost): GoogleAppsScript.Base.Ui
   }
 
   return {
-    Button: enumeration(BUTTONS) as unknown as typeof GoogleAppsScript.Base.Button,
-    ButtonSet: enumeration(BUTTON_SETS) as unknown as typeof GoogleAppsScript.Base.ButtonSet,
+    Button: Button as unknown as typeof GoogleAppsScript.Base.Button,
+    ButtonSet: ButtonSet as unknown as typeof GoogleAppsScript.Base.ButtonSet,
 
     alert(...args: [string, (string | ButtonSet)?, ButtonSet?]): Button {
       record("alert");
       const request = dialog(args);
-      return (host.onAlert?.(request) ?? affirmative(request.buttons)) as unknown as Button;
+      return Button[host.onAlert?.(request) ?? affirmative(request.buttons)] as unknown as Button;
     },
 
     prompt(...args: [string, (string | ButtonSet)?, ButtonSet?]): GoogleAppsScript.Base.PromptResponse {
@@ -88,7 +90,7 @@ export function createUi(calls: CallLog, host: UiHost): GoogleAppsScript.Base.Ui
         },
         getSelectedButton() {
           record("PromptResponse.getSelectedButton");
-          return answer.button as unknown as Button;
+          return Button[answer.button] as unknown as Button;
         },
       };
     },

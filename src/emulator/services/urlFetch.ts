@@ -37,8 +37,13 @@ export interface UrlFetchOptions {
   http: BlockingHttp;
   /** The manifest's `urlFetchWhitelist`; undefined when the manifest has none. */
   whitelist?: readonly string[];
-  /** How long a request may take before it fails with `Timeout`: Apps Script's 60 s unless told. */
+  /**
+   * How long a request may wait here before it fails with `Timeout`: Apps Script's 60 s unless told
+   * (tests use short ones). The latency model is charged Google's 60 s for a timed-out fetch regardless.
+   */
   timeoutMs?: number;
+  /** Called with the number of requests about to be sent; throws to refuse them (the daily quota). */
+  beforeSend?(requests: number): void;
 }
 
 export type EmulatedUrlFetchApp = Pick<
@@ -132,7 +137,10 @@ export function createUrlFetchApp(calls: CallLog, options: UrlFetchOptions): Emu
   function send(requests: HttpRequest[]): { outcomes: HttpOutcome[]; serviceMs: number } {
     const started = performance.now();
     const outcomes = options.http.requestAll(requests);
-    return { outcomes, serviceMs: performance.now() - started };
+    const waited = performance.now() - started;
+    // A request that timed out took Apps Script's 60 s, however short the emulator's wait was.
+    const timedOut = outcomes.some((outcome) => outcome && !outcome.ok && outcome.failure === "timeout");
+    return { outcomes, serviceMs: timedOut ? Math.max(waited, URL_FETCH_LIMITS.timeoutMs) : waited };
   }
 
   return {
@@ -140,6 +148,7 @@ export function createUrlFetchApp(calls: CallLog, options: UrlFetchOptions): Emu
       let prepared: ReturnType<typeof prepare>;
       try {
         prepared = prepare(url, params);
+        options.beforeSend?.(1);
       } catch (error) {
         calls.record("UrlFetchApp", "fetch");
         throw error;
@@ -156,6 +165,7 @@ export function createUrlFetchApp(calls: CallLog, options: UrlFetchOptions): Emu
         prepared = Array.from(requests, (item) =>
           typeof item === "string" ? prepare(item) : prepare((item as Request).url, item as Request),
         );
+        options.beforeSend?.(prepared.length);
       } catch (error) {
         calls.record("UrlFetchApp", "fetchAll");
         throw error;

@@ -90,10 +90,14 @@ export function createUtilities(calls: CallLog): EmulatedUtilities {
     },
 
     sleep(milliseconds: number) {
-      record("sleep");
       const ms = Number(milliseconds);
-      if (!(ms >= 0) || ms > MAX_SLEEP_MS) throw fail("Invalid argument: milliseconds");
+      if (!(ms >= 0) || ms > MAX_SLEEP_MS) {
+        record("sleep");
+        throw fail("Invalid argument: milliseconds");
+      }
       blockFor(ms);
+      // Charged as waited: the latency model (and so the virtual clock and the execution's time) counts it.
+      calls.record("Utilities", "sleep", { serviceMs: ms });
     },
 
     getUuid() {

@@ -1,39 +1,41 @@
+import { EnumMember, enumeration } from "../services/enumeration";
 import type { ValidationRule } from "./cell";
 import type { ServiceContext } from "./context";
 import { countCalls } from "./counting";
 
-/** SpreadsheetApp.DataValidationCriteria: each member's value is its name, as its toString() is in Apps Script. */
-export const DataValidationCriteria = Object.freeze(
-  Object.fromEntries(
-    [
-      "DATE_AFTER",
-      "DATE_BEFORE",
-      "DATE_BETWEEN",
-      "DATE_EQUAL_TO",
-      "DATE_IS_VALID_DATE",
-      "DATE_NOT_BETWEEN",
-      "DATE_ON_OR_AFTER",
-      "DATE_ON_OR_BEFORE",
-      "NUMBER_BETWEEN",
-      "NUMBER_EQUAL_TO",
-      "NUMBER_GREATER_THAN",
-      "NUMBER_GREATER_THAN_OR_EQUAL_TO",
-      "NUMBER_LESS_THAN",
-      "NUMBER_LESS_THAN_OR_EQUAL_TO",
-      "NUMBER_NOT_BETWEEN",
-      "NUMBER_NOT_EQUAL_TO",
-      "TEXT_CONTAINS",
-      "TEXT_DOES_NOT_CONTAIN",
-      "TEXT_EQUAL_TO",
-      "TEXT_IS_VALID_EMAIL",
-      "TEXT_IS_VALID_URL",
-      "VALUE_IN_LIST",
-      "VALUE_IN_RANGE",
-      "CUSTOM_FORMULA",
-      "CHECKBOX",
-    ].map((name) => [name, name]),
-  ),
-);
+/** SpreadsheetApp.DataValidationCriteria: an enum of objects, as Apps Script's are (enumeration.ts). */
+export const DataValidationCriteria = enumeration([
+  "DATE_AFTER",
+  "DATE_BEFORE",
+  "DATE_BETWEEN",
+  "DATE_EQUAL_TO",
+  "DATE_IS_VALID_DATE",
+  "DATE_NOT_BETWEEN",
+  "DATE_ON_OR_AFTER",
+  "DATE_ON_OR_BEFORE",
+  "NUMBER_BETWEEN",
+  "NUMBER_EQUAL_TO",
+  "NUMBER_GREATER_THAN",
+  "NUMBER_GREATER_THAN_OR_EQUAL_TO",
+  "NUMBER_LESS_THAN",
+  "NUMBER_LESS_THAN_OR_EQUAL_TO",
+  "NUMBER_NOT_BETWEEN",
+  "NUMBER_NOT_EQUAL_TO",
+  "TEXT_CONTAINS",
+  "TEXT_DOES_NOT_CONTAIN",
+  "TEXT_EQUAL_TO",
+  "TEXT_IS_VALID_EMAIL",
+  "TEXT_IS_VALID_URL",
+  "VALUE_IN_LIST",
+  "VALUE_IN_RANGE",
+  "CUSTOM_FORMULA",
+  "CHECKBOX",
+]);
+
+/** The member for a rule's criteria name. */
+function criteriaMember(name: string): EnumMember {
+  return (DataValidationCriteria as Record<string, EnumMember>)[name] ?? new EnumMember(name, -1);
+}
 
 /** A built rule, as Range.getDataValidation(s) returns it. */
 export class DataValidation {
@@ -42,8 +44,8 @@ export class DataValidation {
     readonly rule: ValidationRule,
   ) {}
 
-  getCriteriaType(): string {
-    return this.rule.criteria;
+  getCriteriaType(): EnumMember {
+    return criteriaMember(this.rule.criteria);
   }
 
   getCriteriaValues(): unknown[] {
@@ -108,8 +110,8 @@ export class DataValidationBuilder {
     return this;
   }
 
-  getCriteriaType(): string | null {
-    return this.criteria ?? null;
+  getCriteriaType(): EnumMember | null {
+    return this.criteria === undefined ? null : criteriaMember(this.criteria);
   }
 
   getCriteriaValues(): unknown[] {
