@@ -391,7 +391,9 @@ function changedMessage(state: ImportState, seq: number): string {
 function finish(state: ImportState, me: string, deadline: number): void {
   if (!state.closed) {
     try {
-      serviceRequest<ImportResource>("POST", `v1/imports/${state.importId}/complete`, undefined, { deadline });
+      serviceRequest<ImportResource>("POST", `v1/imports/${state.importId}/complete`, undefined, {
+        deadline,
+      });
     } catch (error) {
       if (!(error instanceof ServiceError && error.code === "import_closed")) throw error;
     }
@@ -467,7 +469,8 @@ export function progressOf(state: ImportState, me: string): ImportProgress {
     startedBy: state.owner?.email ?? null,
     mine: holder === null,
     mayTakeOver: holder?.mayTakeOver ?? false,
-    holderLine: holder && unfinished ? `${holderLine(owned(state), holder)} sent. ${holderRule(holder)}` : null,
+    holderLine:
+      holder && unfinished ? `${holderLine(owned(state), holder)} sent. ${holderRule(holder)}` : null,
   };
 }
 

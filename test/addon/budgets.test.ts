@@ -180,7 +180,11 @@ describe("write the report tab: at most 8 Spreadsheet calls", () => {
     // A second import of the same rows writes a second report: two 100,000-row reports and their
     // source sheet fit well within a spreadsheet's 10 million cells (every cell of every tab counts).
     const again = importAll(host, calls).progress;
-    expect(again).toMatchObject({ status: "completed", rowsSent: n, counts: { updated: n - plantedErrors(n) } });
+    expect(again).toMatchObject({
+      status: "completed",
+      rowsSent: n,
+      counts: { updated: n - plantedErrors(n) },
+    });
     expect(workbook.sheets).toHaveLength(3);
     const cells = workbook.sheets.reduce((sum, sheet) => sum + sheet.maxRows * sheet.maxColumns, 0);
     const source = workbook.sheets[0] as (typeof workbook.sheets)[number];

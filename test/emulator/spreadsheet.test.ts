@@ -253,7 +253,9 @@ describe("sheets", () => {
     sheet.deleteRows(3, 997);
     expect(workbook.totalCells()).toBe(2 * 7);
     expect(() => sheet.deleteRows(3, 1)).toThrow("Those rows are out of bounds.");
-    expect(() => sheet.deleteColumns(1, 7)).toThrow("Sorry, it is not possible to delete all non-frozen columns.");
+    expect(() => sheet.deleteColumns(1, 7)).toThrow(
+      "Sorry, it is not possible to delete all non-frozen columns.",
+    );
     sheet.setFrozenRows(1);
     expect(() => sheet.deleteRows(2, 1)).toThrow("Sorry, it is not possible to delete all non-frozen rows.");
   });

@@ -242,10 +242,15 @@ function insertColumns(sheet: Sheet, after: number, count: number): void {
 function deleteLines(data: SheetData, what: "rows" | "columns", position: number, count: number): void {
   const max = what === "rows" ? data.maxRows : data.maxColumns;
   const frozen = what === "rows" ? data.frozenRows : data.frozenColumns;
-  if (!Number.isInteger(position) || !Number.isInteger(count) || position < 1 || count < 1 || position + count - 1 > max)
+  if (
+    !Number.isInteger(position) ||
+    !Number.isInteger(count) ||
+    position < 1 ||
+    count < 1 ||
+    position + count - 1 > max
+  )
     throw new Error(`Those ${what} are out of bounds.`);
-  if (max - count <= frozen)
-    throw new Error(`Sorry, it is not possible to delete all non-frozen ${what}.`);
+  if (max - count <= frozen) throw new Error(`Sorry, it is not possible to delete all non-frozen ${what}.`);
   if (what === "rows") data.deleteRows(position, count);
   else data.deleteColumns(position, count);
 }
