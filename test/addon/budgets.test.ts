@@ -192,3 +192,34 @@ describe("write the report tab: at most 8 Spreadsheet calls", () => {
     expect(cells).toBeLessThan(10_000_000);
   }, 480_000);
 });
+
+describe("one import call: stops, resumable, before 5 minutes projected, whatever the network does", () => {
+  test("against an importer whose every chunk times out, each call ends resumable within 5 minutes projected; once it recovers, Resume completes", async () => {
+    const n = 2_500;
+    const workbook = new Workbook();
+    fillSheet(workbook.activeSheet, PARTNER_HEADERS, partnerRows(n, "slow"));
+    // A fetch gives up here after a short wall time; the latency model charges it Apps Script's 60 s.
+    const host = loadAddonFor({ url: proxy.url, workbook, urlFetchTimeoutMs: 300 });
+    hosts.push(host);
+    await proxy.inject({ method: "PUT", path: /\/chunks\//, fault: { kind: "hold" } });
+
+    const slow = "The importer is slow to answer; 0 of 2,500 rows sent. Resume import to go on.";
+    const first = call(host, "startImport", PARTNERS, true);
+    expect(first).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, message: slow });
+    const again = call(host, "continueImport");
+    expect(again).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, message: slow });
+    const stalled = host.executions.slice();
+    expect(stalled.map((e) => e.error ?? null)).toEqual([null, null]);
+    // Each call waited on time-outs for minutes, yet stopped before 5 (Apps Script ends one at 6).
+    for (const execution of stalled) {
+      expect(execution.projectedMs).toBeGreaterThan(3 * 60_000);
+      expect(execution.projectedMs).toBeLessThan(5 * 60_000);
+    }
+
+    await proxy.lift();
+    let progress = call(host, "continueImport");
+    while (progress.status === "running") progress = call(host, "continueImport");
+    expect(progress).toMatchObject({ status: "completed", rowsSent: n, message: null });
+    expect(host.executions.every((e) => e.projectedMs < 5 * 60_000 && e.error === undefined)).toBe(true);
+  }, 240_000);
+});
