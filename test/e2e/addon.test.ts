@@ -929,6 +929,8 @@ async function reportLines(page: Page, count: number): Promise<string[][]> {
 async function reportSummary(page: Page): Promise<Record<string, string>> {
   const summary: Record<string, string> = {};
   for (let row = 1; row <= 14; row++) {
+    // The tab holds only the lines it needs: past its last row there are no cells to read.
+    if ((await page.locator(`.cell[data-row="${row}"][data-column="6"]`).count()) === 0) break;
     const [label, value] = await rowTexts(page, row, "F", "G");
     if (label) summary[label] = value ?? "";
   }
