@@ -42,6 +42,11 @@ export function showActiveImport(active: ImportProgress): void {
   closeConfirmation();
   progress = active;
   render();
+  // Someone else's: who is importing what and how far, and whether this person may take it over.
+  if (active.holderLine) {
+    showStatus(active.holderLine);
+    return;
+  }
   const what = `${active.dryRun ? "A dry run" : "An import"} of ${active.label.toLowerCase()} from "${active.sheetName}"`;
   showStatus(`${what} has not finished: resume or cancel it.`);
 }
@@ -202,9 +207,18 @@ function render(): void {
   note.hidden = note.textContent === "";
   note.className = view.status === "stopped" ? "callout callout-error" : "panel-note";
 
-  cancelButton.hidden = !(unfinished || interrupted);
+  // Only its holder resumes or cancels an import, or anyone once it has sat idle for 30 minutes.
+  const mayDrive = view.mine || view.mayTakeOver;
+  if (view.holderLine && !driving) {
+    note.textContent = view.holderLine;
+    note.hidden = false;
+    note.className = "panel-note";
+  }
+  cancelButton.hidden = !mayDrive || !(unfinished || interrupted);
   resumeButton.hidden =
-    driving || !(interrupted || view.status === "running" || (view.status === "stopped" && view.resumable));
+    !mayDrive ||
+    driving ||
+    !(interrupted || view.status === "running" || (view.status === "stopped" && view.resumable));
   // Cancel stays usable while this page drives the import: it stops before the next chunk.
   if (driving) cancelButton.dataset.usableWhileBusy = "";
   else delete cancelButton.dataset.usableWhileBusy;

@@ -183,4 +183,15 @@ export interface ImportProgress {
   reportSheet: string | null;
   /** Rows the service skipped, highlighted in the source sheet with its reasons. */
   skippedFindings: Finding[];
+  /** Who started it (or took it over), as the importer knows them; null when not known. */
+  startedBy: string | null;
+  /** Whether it is this person's: only its holder resumes or cancels it. */
+  mine: boolean;
+  /** Someone else's import that has not moved for 30 minutes: this person may take it over. */
+  mayTakeOver: boolean;
+  /**
+   * Someone else's unfinished import, as the sidebar says it: "ops@demo.test is importing Partners from
+   * “Sheet1”: 4,000 of 20,000 rows sent." and what this person may do about it; null when it is theirs.
+   */
+  holderLine: string | null;
 }

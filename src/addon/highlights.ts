@@ -5,6 +5,7 @@
  * pass knows a cell is ours.
  */
 import type { Issue, Severity } from "../core/issues";
+import { withDocumentLock } from "./documentLock";
 import { clearState, readState, writeState } from "./documentState";
 
 export const HIGHLIGHT_COLORS: Record<Severity, string> = { error: "#f4c7c3", warning: "#fce8b2" };
@@ -97,7 +98,7 @@ export function readBlock(range: GoogleAppsScript.Spreadsheet.Range, row: number
 /**
  * Repaints a block: every cell of it we had highlighted gets its own look back, then the marked cells
  * are highlighted. Two writes (backgrounds, notes), none when nothing changes. Returns how many cells
- * are highlighted.
+ * are highlighted. Callers hold the document lock (withDocumentLock) from reading the block on.
  */
 export function paintBlock(sheetId: number, block: Block, marks: Marks): number {
   const { backgrounds, notes } = block;
@@ -141,6 +142,10 @@ export function paintBlock(sheetId: number, block: Block, marks: Marks): number 
 type Extents = Record<string, { rows: number; columns: number }>;
 
 function noteExtent(sheetId: number, rows: number, columns: number): void {
+  withDocumentLock(() => recordExtent(sheetId, rows, columns));
+}
+
+function recordExtent(sheetId: number, rows: number, columns: number): void {
   const extents = readState<Extents>("highlights") ?? {};
   const known = extents[sheetId];
   if (known && known.rows >= rows && known.columns >= columns) return;
@@ -177,21 +182,23 @@ export function wholeSheetBlock(
 
 /** Restores every highlighted cell's own background and note, in every sheet; returns how many. */
 export function clearSheetHighlights(): number {
-  const extents = readState<Extents>("highlights") ?? {};
-  const ids = Object.keys(extents);
-  let restored = 0;
-  const spreadsheet = ids.length > 0 ? SpreadsheetApp.getActive() : null;
-  for (const id of ids) {
-    const sheet = spreadsheet?.getSheetById(Number(id));
-    if (!sheet) continue;
-    const data = sheet.getDataRange();
-    const block = wholeSheetBlock(sheet, Number(id), data, data.getNumRows(), data.getNumColumns());
-    for (const row of block.notes) for (const note of row) if (note?.startsWith(NOTE_MARK)) restored++;
-    paintBlock(Number(id), block, new Marks());
-  }
-  clearState("highlights");
-  clearState("check");
-  return restored;
+  return withDocumentLock(() => {
+    const extents = readState<Extents>("highlights") ?? {};
+    const ids = Object.keys(extents);
+    let restored = 0;
+    const spreadsheet = ids.length > 0 ? SpreadsheetApp.getActive() : null;
+    for (const id of ids) {
+      const sheet = spreadsheet?.getSheetById(Number(id));
+      if (!sheet) continue;
+      const data = sheet.getDataRange();
+      const block = wholeSheetBlock(sheet, Number(id), data, data.getNumRows(), data.getNumColumns());
+      for (const row of block.notes) for (const note of row) if (note?.startsWith(NOTE_MARK)) restored++;
+      paintBlock(Number(id), block, new Marks());
+    }
+    clearState("highlights");
+    clearState("check");
+    return restored;
+  });
 }
 
 /** Selects a cell (a finding the person clicked), switching to its sheet. */

@@ -6,12 +6,14 @@
 import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
 import type { Issue } from "../core/issues";
 import type { Finding, ImportChoice, ImportCounts, ImportProgress, ImportStatus } from "./contract";
+import { withDocumentLock } from "./documentLock";
 import { readState, writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
+import { currentUserKey, holderLine, holderRule, type ImportOwner, otherHolder } from "./importOwner";
 import { type ChunkPlan, fingerprint, planSheetImport, readChunks, type SheetRow } from "./importPlan";
 import { readChoice } from "./programCatalogue";
 import { writeReportTab } from "./reportTab";
-import { ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
+import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import { sheetById } from "./sheetTable";
 
@@ -21,6 +23,12 @@ const CHUNKS_PER_BATCH = 5;
 const CHUNKS_PER_CALL = 10;
 /** Work one sidebar call starts; Apps Script allows 6 minutes, a person waits for far less. */
 const CALL_BUDGET_MS = 20_000;
+/**
+ * Whatever the network does, an import call stops (resumable) before 5 minutes of Apps Script's 6: no
+ * request starts unless its worst case ends by this deadline, which leaves time to save the state and
+ * write the report.
+ */
+const CALL_DEADLINE_MS = 270_000;
 
 export interface ImportState {
   importId: string;
@@ -42,6 +50,12 @@ export interface ImportState {
   status: ImportStatus;
   /** All chunks sent: what is left is completing the import and writing its report. */
   finishing: boolean;
+  /** The importer ended it (complete answered, or said it had ended already): complete is not posted again. */
+  closed?: boolean;
+  /** Who started it, or took it over; states written before it was kept have none. */
+  owner?: ImportOwner;
+  /** Epoch milliseconds it last moved. */
+  movedAt?: number;
   /** ISO time it completed. */
   finishedAt?: string;
   message: string | null;
@@ -83,13 +97,21 @@ export interface ReportResult {
   amount_usd_cents?: number;
 }
 
-/** Refuses to begin another import while one has not finished in this spreadsheet. */
-export function refuseWhileUnfinished(): void {
+/**
+ * Refuses to begin another import while one has not finished in this spreadsheet: the person's own (resume
+ * or cancel it), or someone else's (who, what and how far).
+ */
+export function refuseWhileUnfinished(me = currentUserKey()): void {
   const active = readState<ImportState>("import");
-  if (active && (active.status === "running" || active.status === "stopped"))
+  if (!active || !(active.status === "running" || active.status === "stopped")) return;
+  const holder = otherHolder(owned(active), me);
+  if (holder)
     throw new Error(
-      `An import of ${OBJECT_LABELS[active.object]} from "${active.sheetName}" is not finished (${active.rowsSent.toLocaleString("en-US")} of ${totalRows(active).toLocaleString("en-US")} rows sent): resume it or cancel it first.`,
+      `${holderLine(owned(active), holder)} sent. Another import can start once it has finished or been cancelled. ${holderRule(holder)}`,
     );
+  throw new Error(
+    `An import of ${OBJECT_LABELS[active.object]} from "${active.sheetName}" is not finished (${active.rowsSent.toLocaleString("en-US")} of ${totalRows(active).toLocaleString("en-US")} rows sent): resume it or cancel it first.`,
+  );
 }
 
 /** The last import or dry run of this spreadsheet, finished or not. */
@@ -106,7 +128,9 @@ export function startSheetImport(
   dryRun: boolean,
   confirmed?: string | null,
 ): ImportProgress {
-  refuseWhileUnfinished();
+  const startedAt = Date.now();
+  const me = currentUserKey();
+  refuseWhileUnfinished(me);
   writeState("choice", readChoice(input));
   const plan = planSheetImport(input);
   const { choice } = plan;
@@ -115,61 +139,79 @@ export function startSheetImport(
       `The rows of "${plan.sheetName}" changed after you asked to import them, so nothing was sent. Press Import to see them as they are now.`,
     );
   const rowsTotal = plan.chunks.reduce((sum, c) => sum + c.rows, 0);
+  const deadline = startedAt + CALL_DEADLINE_MS;
 
-  const started = serviceRequest<ImportResource>("POST", "v1/imports", {
-    object: choice.object,
-    options: {
-      group_key: choice.groupKey ?? undefined,
-      send_invites: choice.sendInvites,
-      dry_run: dryRun,
-      allow_repeats: choice.allowRepeats,
-    },
-    headers: plan.headers,
-    total_rows: rowsTotal,
-    source: { kind: "sheet", name: plan.sheetName },
-    client_token: Utilities.getUuid(),
+  // Checked again and recorded under the lock, so two people pressing Import at once start one import:
+  // the other is refused before anything reaches the importer.
+  const state = withDocumentLock(() => {
+    refuseWhileUnfinished(me);
+    const started = serviceRequest<ImportResource>(
+      "POST",
+      "v1/imports",
+      {
+        object: choice.object,
+        options: {
+          group_key: choice.groupKey ?? undefined,
+          send_invites: choice.sendInvites,
+          dry_run: dryRun,
+          allow_repeats: choice.allowRepeats,
+        },
+        headers: plan.headers,
+        total_rows: rowsTotal,
+        source: { kind: "sheet", name: plan.sheetName },
+        client_token: Utilities.getUuid(),
+      },
+      { deadline },
+    );
+    const fresh: ImportState = {
+      importId: started.id,
+      object: choice.object,
+      choice,
+      dryRun,
+      sheetId: plan.sheetId,
+      sheetName: plan.sheetName,
+      width: plan.width,
+      timeZone: plan.timeZone,
+      chunks: plan.chunks,
+      fingerprint: plan.fingerprint,
+      nextSeq: 0,
+      rowsSent: 0,
+      counts: { created: 0, updated: 0, skipped: 0, repeats: 0 },
+      issuedUsdCents: choice.object === "rewards" ? 0 : null,
+      status: "running",
+      finishing: false,
+      owner: { key: me, email: started.user },
+      movedAt: Date.now(),
+      message: null,
+      resumable: true,
+      reportSheet: null,
+      skippedFindings: [],
+    };
+    writeState("import", fresh);
+    return fresh;
   });
-  const state: ImportState = {
-    importId: started.id,
-    object: choice.object,
-    choice,
-    dryRun,
-    sheetId: plan.sheetId,
-    sheetName: plan.sheetName,
-    width: plan.width,
-    timeZone: plan.timeZone,
-    chunks: plan.chunks,
-    fingerprint: plan.fingerprint,
-    nextSeq: 0,
-    rowsSent: 0,
-    counts: { created: 0, updated: 0, skipped: 0, repeats: 0 },
-    issuedUsdCents: choice.object === "rewards" ? 0 : null,
-    status: "running",
-    finishing: false,
-    message: null,
-    resumable: true,
-    reportSheet: null,
-    skippedFindings: [],
-  };
-  writeState("import", state);
-  return drive(state, Date.now(), (seq) => plan.rowsOfChunk[seq] ?? null);
+  return drive(state, me, startedAt, (seq) => plan.rowsOfChunk[seq] ?? null);
 }
 
 /** Sends the next chunks of the import under way (or finishes it); the sidebar calls it until done. */
 export function continueRunningImport(): ImportProgress {
-  const state = readState<ImportState>("import");
+  const startedAt = Date.now();
+  const me = currentUserKey();
+  const state = claimImport(me);
   if (!state) throw new Error("There is no import to resume in this spreadsheet.");
-  if (state.status === "completed" || state.status === "cancelled") return progressOf(state);
-  return drive(state, Date.now(), null);
+  if (state.status === "completed" || state.status === "cancelled") return progressOf(state, me);
+  return drive(state, me, startedAt, null);
 }
 
 /** Cancels the import under way: rows already sent stay imported; the rest are not sent. */
 export function cancelRunningImport(): ImportProgress | null {
-  const state = readState<ImportState>("import");
+  const deadline = Date.now() + CALL_DEADLINE_MS;
+  const me = currentUserKey();
+  const state = claimImport(me);
   if (!state || state.status === "completed" || state.status === "cancelled")
-    return state ? progressOf(state) : null;
+    return state ? progressOf(state, me) : null;
   try {
-    serviceRequest("POST", `v1/imports/${state.importId}/cancel`);
+    serviceRequest("POST", `v1/imports/${state.importId}/cancel`, undefined, { deadline });
     state.status = "cancelled";
     state.message = `Cancelled after ${state.rowsSent.toLocaleString("en-US")} of ${totalRows(state).toLocaleString("en-US")} rows.`;
   } catch (error) {
@@ -178,14 +220,63 @@ export function cancelRunningImport(): ImportProgress | null {
     state.message = error.message;
   }
   state.resumable = false;
-  writeState("import", state);
-  return progressOf(state);
+  save(state, me);
+  return progressOf(state, me);
+}
+
+/**
+ * The import of this spreadsheet, made this person's to drive when it is unfinished: theirs already, or
+ * someone else's that has not moved for 30 minutes (taken over, and said so). Someone else's that moved
+ * more recently is refused with who holds it and how far it got.
+ */
+function claimImport(me: string): ImportState | null {
+  return withDocumentLock(() => {
+    const state = readState<ImportState>("import");
+    if (!state || state.status === "completed" || state.status === "cancelled") return state;
+    const holder = otherHolder(owned(state), me);
+    if (holder && !holder.mayTakeOver)
+      throw new Error(`${holderLine(owned(state), holder)} sent. ${holderRule(holder)}`);
+    if (holder || !state.owner) {
+      const before = holder ? ` from ${holder.email ?? "someone else"}` : "";
+      state.owner = { key: me, email: null };
+      state.movedAt = Date.now();
+      writeState("import", state);
+      state.message = holder ? `You took this import over${before}; it had not moved for 30 minutes.` : null;
+    }
+    return state;
+  });
 }
 
 /** The import under way, if there is one, for a sidebar that opens. */
 export function unfinishedImport(): ImportProgress | null {
   const state = readState<ImportState>("import");
-  return state && (state.status === "running" || state.status === "stopped") ? progressOf(state) : null;
+  return state && (state.status === "running" || state.status === "stopped")
+    ? progressOf(state, currentUserKey())
+    : null;
+}
+
+/**
+ * Records the import's state under the document lock, as long as it is still this person's: someone who
+ * took it over (it sat idle for 30 minutes) holds it now, and this execution stops instead of writing
+ * over their progress.
+ */
+function save(state: ImportState, me: string): void {
+  withDocumentLock(() => {
+    const current = readState<ImportState>("import");
+    if (current && current.importId !== state.importId)
+      throw new Error("Another import was started in this spreadsheet meanwhile; this one stopped.");
+    const holder = current ? otherHolder(owned(current), me) : null;
+    if (current && holder)
+      throw new Error(
+        `${holder.email ?? "Someone else"} took this import over after it sat idle; it goes on from their sidebar.`,
+      );
+    state.movedAt = Date.now();
+    writeState("import", state);
+  });
+}
+
+function owned(state: ImportState) {
+  return { ...state, rowsTotal: totalRows(state) };
 }
 
 /**
@@ -195,13 +286,21 @@ export function unfinishedImport(): ImportProgress | null {
  */
 function drive(
   state: ImportState,
+  me: string,
   startedAt: number,
   inMemory: ((seq: number) => SheetRow[] | null) | null,
 ): ImportProgress {
+  const deadline = startedAt + CALL_DEADLINE_MS;
+  // A take-over is said once, in the first answer after it.
+  const tookOver = state.message?.startsWith("You took this import over") ? state.message : null;
   state.status = "running";
   state.message = null;
   state.resumable = true;
   try {
+    if (state.owner && state.owner.email === null)
+      state.owner.email = serviceRequest<{ user: { email: string } }>("GET", "v1/me", undefined, {
+        deadline,
+      }).user.email;
     let sheet: GoogleAppsScript.Spreadsheet.Sheet | null = null;
     let sent = 0;
     while (!state.finishing && sent < CHUNKS_PER_CALL && Date.now() - startedAt < CALL_BUDGET_MS) {
@@ -221,7 +320,7 @@ function drive(
         sheet ??= sheetById(state.sheetId, state.sheetName);
         batch = readChunks(sheet, state, seqs);
         const changed = seqs.findIndex((seq, i) => fingerprint(batch[i] ?? []) !== state.chunks[seq]?.hash);
-        if (changed >= 0) return stop(state, changedMessage(state, seqs[changed] as number), true);
+        if (changed >= 0) return stop(state, me, changedMessage(state, seqs[changed] as number), true);
       }
       const responses = settledServiceCalls<ChunkResponse>(
         seqs.map((seq, i) => ({
@@ -229,6 +328,7 @@ function drive(
           path: `v1/imports/${state.importId}/chunks/${seq}`,
           body: { rows: batch[i] },
         })),
+        { deadline },
       );
       // Chunks that went through count even when a later one of the batch failed.
       const failed = responses.findIndex((settled) => "error" in settled);
@@ -248,24 +348,32 @@ function drive(
       });
       sent += through.length;
       if (state.nextSeq >= state.chunks.length) state.finishing = true;
-      writeState("import", state);
+      save(state, me);
       const failure = responses[failed];
       if (failure && "error" in failure) throw failure.error;
     }
-    if (state.finishing && Date.now() - startedAt < CALL_BUDGET_MS) finish(state);
-    writeState("import", state);
-    return progressOf(state);
+    if (state.finishing && Date.now() - startedAt < CALL_BUDGET_MS) finish(state, me, deadline);
+    if (tookOver && state.status === "running") state.message = tookOver;
+    save(state, me);
+    return progressOf(state, me);
   } catch (error) {
-    return stop(state, error instanceof Error ? error.message : String(error), true);
+    if (error instanceof ServiceError && error.code === OUT_OF_TIME)
+      return stop(
+        state,
+        me,
+        `The importer is slow to answer; ${state.rowsSent.toLocaleString("en-US")} of ${totalRows(state).toLocaleString("en-US")} rows sent. Resume import to go on.`,
+        true,
+      );
+    return stop(state, me, error instanceof Error ? error.message : String(error), true);
   }
 }
 
-function stop(state: ImportState, message: string, resumable: boolean): ImportProgress {
+function stop(state: ImportState, me: string, message: string, resumable: boolean): ImportProgress {
   state.status = "stopped";
   state.message = message;
   state.resumable = resumable;
-  writeState("import", state);
-  return progressOf(state);
+  save(state, me);
+  return progressOf(state, me);
 }
 
 function changedMessage(state: ImportState, seq: number): string {
@@ -274,13 +382,31 @@ function changedMessage(state: ImportState, seq: number): string {
   return `Rows ${plan.first}–${plan.last} of "${state.sheetName}" changed after the import checked them, so it stopped (${done} rows were sent before). Undo the change and resume, or cancel, validate the sheet again and import the remaining rows.`;
 }
 
-/** Completes the import, highlights the rows the service skipped, and writes the report tab. */
-function finish(state: ImportState): void {
-  const done = serviceRequest<ImportResource>("POST", `v1/imports/${state.importId}/complete`);
+/**
+ * Completes the import, highlights the rows the service skipped, and writes the report tab. Completing
+ * is recorded before the report is written: when writing it fails, Resume import writes it without
+ * completing again. An import the importer had ended already (409 import_closed: cancelled elsewhere,
+ * say) counts as ended: its report says what it applied.
+ */
+function finish(state: ImportState, me: string, deadline: number): void {
+  if (!state.closed) {
+    try {
+      serviceRequest<ImportResource>("POST", `v1/imports/${state.importId}/complete`, undefined, {
+        deadline,
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === "import_closed")) throw error;
+    }
+    state.closed = true;
+    save(state, me);
+  }
   const report = serviceRequest<{ import: ImportResource; results: ReportResult[] }>(
     "GET",
     `v1/imports/${state.importId}/report`,
+    undefined,
+    { deadline },
   );
+  const done = report.import;
   state.counts = {
     created: done.counts.created,
     updated: done.counts.updated,
@@ -299,24 +425,29 @@ function finish(state: ImportState): void {
       }
   const spreadsheet = SpreadsheetApp.getActive();
   const sheet = spreadsheet.getSheetById(state.sheetId);
-  if (sheet) {
-    const data = sheet.getDataRange();
-    const block = wholeSheetBlock(sheet, state.sheetId, data, data.getNumRows(), data.getNumColumns());
-    paintBlock(state.sheetId, block, marks);
-  }
+  if (sheet)
+    withDocumentLock(() => {
+      const data = sheet.getDataRange();
+      const block = wholeSheetBlock(sheet, state.sheetId, data, data.getNumRows(), data.getNumColumns());
+      paintBlock(state.sheetId, block, marks);
+    });
   state.skippedFindings = skipped.slice(0, MAX_FINDINGS).map((issue) => toFinding(state.sheetId, issue));
   if (!state.dryRun) {
-    state.reportSheet = writeReportTab(spreadsheet, report.import, report.results, state.timeZone);
+    state.reportSheet = writeReportTab(spreadsheet, done, report.results, state.timeZone);
     writeState("lastReport", state.reportSheet);
     // The new tab became the active one; the person goes on working in the sheet they imported.
     sheet?.activate();
   }
-  state.status = "completed";
+  state.status = done.status === "cancelled" ? "cancelled" : "completed";
+  if (done.status !== "completed")
+    state.message = `The importer had already ended this import: it is ${done.status}. The report shows the rows it applied.`;
   state.finishing = false;
   state.finishedAt = new Date().toISOString();
 }
 
-export function progressOf(state: ImportState): ImportProgress {
+export function progressOf(state: ImportState, me: string): ImportProgress {
+  const holder = otherHolder(owned(state), me);
+  const unfinished = state.status === "running" || state.status === "stopped";
   return {
     importId: state.importId,
     object: state.object,
@@ -335,6 +466,11 @@ export function progressOf(state: ImportState): ImportProgress {
     resumable: state.status === "stopped" && state.resumable,
     reportSheet: state.reportSheet,
     skippedFindings: state.skippedFindings,
+    startedBy: state.owner?.email ?? null,
+    mine: holder === null,
+    mayTakeOver: holder?.mayTakeOver ?? false,
+    holderLine:
+      holder && unfinished ? `${holderLine(owned(state), holder)} sent. ${holderRule(holder)}` : null,
   };
 }
 

@@ -20,6 +20,22 @@ export interface ServiceCall {
   body?: unknown;
 }
 
+/** The code of the error a call gets when its request could not end before the caller's deadline. */
+export const OUT_OF_TIME = "out_of_time";
+
+/**
+ * The longest one fetch (or one fetchAll) can take before Apps Script gives up on it: 60 s. A request
+ * starts only when this much time is left before the caller's deadline.
+ */
+const FETCH_TIMEOUT_MS = 60_000;
+
+export interface CallOptions {
+  /** Epoch milliseconds (Date.now()) by which every request and back-off must be over. */
+  deadline?: number;
+  /** The URL and key to use instead of the saved ones (Settings tests what is typed before saving it). */
+  settings?: Settings;
+}
+
 /**
  * Waits before each retry: 429, 5xx, time-outs and dropped connections are tried 4 times in all. A
  * failure that retrying cannot mend (an address outside the whitelist, an unknown host, nothing
@@ -28,17 +44,14 @@ export interface ServiceCall {
 const RETRY_DELAYS_MS = [500, 1500, 4000];
 const MAX_RETRY_AFTER_MS = 10_000;
 
-/**
- * One call to the service, retried with back-off when the service is busy or unreachable; to the saved
- * settings unless `settings` are given (Settings tests what is typed before saving it).
- */
+/** One call to the service, retried with back-off when the service is busy or unreachable. */
 export function serviceRequest<T>(
   method: ServiceCall["method"],
   path: string,
   body?: unknown,
-  settings?: Settings,
+  options: CallOptions = {},
 ): T {
-  const [settled] = settledServiceCalls<T>([{ method, path, body }], settings);
+  const [settled] = settledServiceCalls<T>([{ method, path, body }], options);
   if (!settled || "error" in settled) throw settled?.error;
   return settled.value;
 }
@@ -50,16 +63,26 @@ export function serviceRequest<T>(
  */
 export function settledServiceCalls<T>(
   calls: readonly ServiceCall[],
-  settings: Settings = requireSettings(),
+  { deadline, settings = requireSettings() }: CallOptions = {},
 ): ({ value: T } | { error: ServiceError })[] {
   const requests = calls.map((call) => toRequest(settings, call));
-  const outcomes: (Outcome | undefined)[] =
-    requests.length === 1 ? [fetchOnce(requests[0] as Request)] : fetchTogether(requests);
+  // Whether a request started after waiting `waitMs` would be over by the deadline, even timing out.
+  const inTime = (waitMs = 0) => deadline === undefined || Date.now() + waitMs + FETCH_TIMEOUT_MS <= deadline;
+  const outcomes: (Outcome | undefined)[] = !inTime()
+    ? requests.map(() => tooLate())
+    : requests.length === 1
+      ? [fetchOnce(requests[0] as Request)]
+      : fetchTogether(requests);
   return outcomes.map((first, i) => {
-    let outcome = first ?? fetchOnce(requests[i] as Request);
+    let outcome = first ?? (inTime() ? fetchOnce(requests[i] as Request) : tooLate());
     for (const delay of RETRY_DELAYS_MS) {
       if (!outcome.retry) break;
-      Utilities.sleep(Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS));
+      const wait = Math.min(outcome.retryAfterMs ?? delay, MAX_RETRY_AFTER_MS);
+      if (!inTime(wait)) {
+        outcome = tooLate();
+        break;
+      }
+      Utilities.sleep(wait);
       outcome = fetchOnce(requests[i] as Request);
     }
     return outcome.error ? { error: outcome.error } : { value: outcome.value as T };
@@ -93,6 +116,14 @@ function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall)
  * address has answered, its later "Address unavailable" is a dropped connection worth retrying.
  */
 const answered = new Set<string>();
+
+/** Not sent: it might not have ended by the deadline. The caller stops, resumable, and says why. */
+function tooLate(): Outcome {
+  return {
+    retry: false,
+    error: new ServiceError("The importer is slow to answer; try again in a minute.", null, OUT_OF_TIME),
+  };
+}
 
 /** fetchAll throws for all when one request cannot reach the service; then each is tried alone. */
 function fetchTogether(requests: Request[]): (Outcome | undefined)[] {

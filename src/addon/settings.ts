@@ -74,7 +74,7 @@ interface MeResponse {
 function connectionTo(settings: Settings): ConnectionView {
   let me: MeResponse;
   try {
-    me = serviceRequest<MeResponse>("GET", "v1/me", undefined, settings);
+    me = serviceRequest<MeResponse>("GET", "v1/me", undefined, { settings });
   } catch (error) {
     // Only the importer answers GET /v1/me; a 404 there means the address leads elsewhere.
     if (error instanceof ServiceError && (error.status === 404 || error.code === "not_json"))

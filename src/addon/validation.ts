@@ -1,6 +1,7 @@
 import type { ProgramCatalogue } from "../core/program";
 import type { ImportChoice, ValidationView } from "./contract";
 import { sheetDateFormatter } from "./dates";
+import { withDocumentLock } from "./documentLock";
 import { writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
@@ -35,17 +36,21 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
   for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
   const rows = table.values.length;
   const columns = table.values[0]?.length ?? 0;
-  const block = wholeSheetBlock(table.sheet, table.sheetId, table.range, rows, columns);
-  const highlighted = paintBlock(table.sheetId, block, marks);
-
   const headerRow = table.headerIndex + 1;
-  writeState("check", {
-    sheetId: table.sheetId,
-    choice,
-    headerRow,
-    timeZone,
-    catalogue,
-  } satisfies CheckState);
+  // Repainting reads each cell's look and writes it back, and the record says what is highlighted:
+  // an onEdit (or another person's Validate) in between would lose a cell's own note or colour.
+  const highlighted = withDocumentLock(() => {
+    const block = wholeSheetBlock(table.sheet, table.sheetId, table.range, rows, columns);
+    const painted = paintBlock(table.sheetId, block, marks);
+    writeState("check", {
+      sheetId: table.sheetId,
+      choice,
+      headerRow,
+      timeZone,
+      catalogue,
+    } satisfies CheckState);
+    return painted;
+  });
 
   const alerts = check.plan.alerts.length;
   const finding = (issue: (typeof check.issues)[number]) => toFinding(table.sheetId, issue);

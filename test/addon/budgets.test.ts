@@ -145,7 +145,7 @@ describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, ce
 });
 
 describe("write the report tab: at most 8 Spreadsheet calls", () => {
-  test("an import of 100,000 partner rows writes its report tab in at most 8 Spreadsheet calls", async () => {
+  test("an import of 100,000 partner rows writes its report tab, sized to what it holds, in at most 8 Spreadsheet calls", async () => {
     const n = 100_000;
     const { workbook, host, calls } = sidebarOn(n, "report");
     const { progress, executions } = importAll(host, calls);
@@ -163,15 +163,63 @@ describe("write the report tab: at most 8 Spreadsheet calls", () => {
     const report = names.slice(inserted);
 
     expect(progress).toMatchObject({ status: "completed", message: null, rowsSent: n });
-    expect(workbook.sheetByName(progress.reportSheet)?.lastRow()).toBe(n + 1);
+    const tab = workbook.sheetByName(progress.reportSheet);
+    expect(tab?.lastRow()).toBe(n + 1);
     // Any call past the eighth is over budget (a failure lists them).
     expect(report.slice(8)).toEqual([]);
     expect(report).toEqual(
       expect.arrayContaining([
+        "SpreadsheetApp.Sheet.deleteColumns",
         "SpreadsheetApp.Range.setValues",
         "SpreadsheetApp.Range.setBackgrounds",
-        "SpreadsheetApp.Range.setFontWeights",
       ]),
     );
+    // Its 7 columns and a line per row: no empty cells of a new tab's 26 columns are left to count.
+    expect([tab?.maxRows, tab?.maxColumns]).toEqual([n + 1, 7]);
+
+    // A second import of the same rows writes a second report: two 100,000-row reports and their
+    // source sheet fit well within a spreadsheet's 10 million cells (every cell of every tab counts).
+    const again = importAll(host, calls).progress;
+    expect(again).toMatchObject({
+      status: "completed",
+      rowsSent: n,
+      counts: { updated: n - plantedErrors(n) },
+    });
+    expect(workbook.sheets).toHaveLength(3);
+    const cells = workbook.sheets.reduce((sum, sheet) => sum + sheet.maxRows * sheet.maxColumns, 0);
+    const source = workbook.sheets[0] as (typeof workbook.sheets)[number];
+    expect(cells).toBe(source.maxRows * source.maxColumns + 2 * (n + 1) * 7);
+    expect(cells).toBeLessThan(10_000_000);
+  }, 480_000);
+});
+
+describe("one import call: stops, resumable, before 5 minutes projected, whatever the network does", () => {
+  test("against an importer whose every chunk times out, each call ends resumable within 5 minutes projected; once it recovers, Resume completes", async () => {
+    const n = 2_500;
+    const workbook = new Workbook();
+    fillSheet(workbook.activeSheet, PARTNER_HEADERS, partnerRows(n, "slow"));
+    // A fetch gives up here after a short wall time; the latency model charges it Apps Script's 60 s.
+    const host = loadAddonFor({ url: proxy.url, workbook, urlFetchTimeoutMs: 300 });
+    hosts.push(host);
+    await proxy.inject({ method: "PUT", path: /\/chunks\//, fault: { kind: "hold" } });
+
+    const slow = "The importer is slow to answer; 0 of 2,500 rows sent. Resume import to go on.";
+    const first = call(host, "startImport", PARTNERS, true);
+    expect(first).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, message: slow });
+    const again = call(host, "continueImport");
+    expect(again).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, message: slow });
+    const stalled = host.executions.slice();
+    expect(stalled.map((e) => e.error ?? null)).toEqual([null, null]);
+    // Each call waited on time-outs for minutes, yet stopped before 5 (Apps Script ends one at 6).
+    for (const execution of stalled) {
+      expect(execution.projectedMs).toBeGreaterThan(3 * 60_000);
+      expect(execution.projectedMs).toBeLessThan(5 * 60_000);
+    }
+
+    await proxy.lift();
+    let progress = call(host, "continueImport");
+    while (progress.status === "running") progress = call(host, "continueImport");
+    expect(progress).toMatchObject({ status: "completed", rowsSent: n, message: null });
+    expect(host.executions.every((e) => e.projectedMs < 5 * 60_000 && e.error === undefined)).toBe(true);
   }, 240_000);
 });

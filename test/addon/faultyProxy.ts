@@ -12,7 +12,9 @@ export type Fault =
   /** Closes the connection without forwarding: the service never sees the request. */
   | { kind: "drop" }
   /** Forwards, waits for the service's answer, then closes the connection: applied, never heard. */
-  | { kind: "forward-then-drop" };
+  | { kind: "forward-then-drop" }
+  /** Holds the request unanswered, never forwarding, until the client gives up (a fetch that times out). */
+  | { kind: "hold" };
 
 export interface FaultRule {
   method: string;
@@ -70,6 +72,7 @@ const server = http.createServer((req, res) => {
     }
     log.push(entry);
     if (rule && rule.fault.kind === "drop") return req.socket.destroy();
+    if (rule && rule.fault.kind === "hold") return;
     if (rule && rule.fault.kind === "status") {
       entry.status = rule.fault.status;
       const headers = { "content-type": "text/plain" };

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { USER_SETTINGS } from "../../src/addon/settingsKeys";
 import type { CallLog } from "../../src/emulator/calls";
+import type { VirtualClock } from "../../src/emulator/execution";
 import { AddonHost, type Manifest } from "../../src/emulator/host";
 import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
 import type { LockTable } from "../../src/emulator/services/lock";
@@ -72,8 +73,13 @@ export interface AddonOptions {
   documentStore?: Record<string, string>;
   userStore?: Record<string, string>;
   calls?: CallLog;
-  /** The spreadsheet's locks, shared by hosts standing for the same spreadsheet. */
+  /** Who is at the keyboard (Session); collaborators on one spreadsheet differ by it. */
+  userEmail?: string;
+  /** The spreadsheet's locks and clock, shared by the hosts that stand for people in it. */
   locks?: LockTable;
+  clock?: VirtualClock;
+  /** A short wall time before a fetch fails with Google's Timeout (charged 60 s all the same). */
+  urlFetchTimeoutMs?: number;
 }
 
 /** dist/addon/Code.js in a host whose manifest lets it reach the test service. */
@@ -99,7 +105,10 @@ export function loadAddonFor(options: AddonOptions = {}): AddonHost {
     workbook: options.workbook ?? new Workbook(),
     stores: { user, document: options.documentStore ?? {}, script: {} },
     ...(options.calls ? { calls: options.calls } : {}),
+    ...(options.userEmail ? { userEmail: options.userEmail } : {}),
     ...(options.locks ? { locks: options.locks } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.urlFetchTimeoutMs !== undefined ? { urlFetchTimeoutMs: options.urlFetchTimeoutMs } : {}),
   });
 }
 

@@ -290,3 +290,27 @@ it("a row holding only spaces is blank: not counted, checked or highlighted", ()
   expect(view).toMatchObject({ rows: 1, errors: 0, findings: [], highlighted: 0 });
   expect(highlights(workbook)).toEqual({});
 });
+
+describe("the document lock", () => {
+  it("while another execution holds the document lock, Validate and Clear highlights wait a few seconds, then say so and change nothing", () => {
+    const { workbook, host } = sheetWith([
+      ["partner_email", "partner_key"],
+      ["not-an-email", "ada"],
+    ]);
+    call(host, "validate", partners);
+    const before = looks(workbook);
+    expect(Object.keys(highlights(workbook))).toEqual(["A2"]);
+
+    host.locks.holdElsewhere("document");
+    const busy =
+      "Someone else is changing this spreadsheet's import or highlights right now. Try again in a moment.";
+    expect(() => call(host, "clearHighlights")).toThrow(busy);
+    writeRows(workbook, workbook.activeSheet, 2, 1, [["ada@example.com"]]);
+    expect(() => call(host, "validate", partners)).toThrow(busy);
+    expect(looks(workbook)).toEqual(before);
+
+    host.locks.releaseElsewhere("document");
+    expect(call(host, "validate", partners)).toMatchObject({ errors: 0 });
+    expect(highlights(workbook)).toEqual({});
+  }, 60_000);
+});

@@ -8,6 +8,7 @@ import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from "./fault
 import {
   call,
   fillSheet,
+  KEYS,
   loadAddonFor,
   PARTNER_HEADERS,
   partnerRows,
@@ -344,5 +345,77 @@ describe("one import at a time", () => {
     const dryRun = call(host, "startImport", PARTNERS, true);
     expect(dryRun).toMatchObject({ dryRun: true });
     expect(dryRun.importId).not.toBe(first.importId);
+  }, 120_000);
+});
+
+describe("finishing once", () => {
+  const completes = (requests: readonly ProxiedRequest[]) =>
+    requests.filter((r) => r.method === "POST" && r.path.endsWith("/complete"));
+  const reportGets = (requests: readonly ProxiedRequest[]) =>
+    requests.filter((r) => r.method === "GET" && r.path.endsWith("/report"));
+  /** The tabs an import wrote (every tab but the source sheet and the ones the test put there). */
+  const reportTabs = (workbook: Workbook) =>
+    workbook.sheets.map((s) => s.name).filter((name) => / import /.test(name));
+
+  test("a complete that answers 409 import_closed (the import ended elsewhere) counts as done: the report is fetched and written once", async () => {
+    const sheet = spreadsheetWith(FEW, "closedelsewhere");
+    const { host } = openSidebar(sheet);
+    await proxy.inject({ method: "POST", path: /\/complete$/, fault: { kind: "drop" } });
+    const stopped = call<ImportProgress>(host, "startImport", PARTNERS, false);
+    expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: FEW });
+
+    // Meanwhile the import is ended on the service (a script, or a colleague, cancels it there).
+    const cancelled = await fetch(`${service.url}/v1/imports/${stopped.importId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEYS.admin}` },
+    });
+    expect(cancelled.status).toBe(200);
+    await proxy.lift();
+    await proxy.clear();
+
+    const done = continueUntilDone(host);
+    const requests = await proxy.requests();
+    expect(completes(requests).map((r) => r.status)).toEqual([409]);
+    expect(reportGets(requests)).toHaveLength(1);
+    expect(done).toMatchObject({ status: "cancelled", rowsSent: FEW, counts: { created: FEW } });
+    expect(done.message).toMatch(/already ended this import/);
+    expect(reportTabs(sheet.workbook)).toEqual([done.reportSheet]);
+    expect(sheet.workbook.sheetByName(done.reportSheet ?? "")?.lastRow()).toBe(FEW + 1);
+    // Nothing is left to resume, and asking again changes nothing.
+    await proxy.clear();
+    expect(call(host, "continueImport")).toMatchObject({ status: "cancelled" });
+    expect(await proxy.requests()).toHaveLength(0);
+  }, 120_000);
+
+  test("when writing the report fails after complete succeeded, no half-made tab is left, and Resume writes it once without completing again", async () => {
+    const sheet = spreadsheetWith(MANY, "fullbook");
+    // Another tab fills the spreadsheet to 30,000 cells short of Google's 10 million: room for a new
+    // tab, but not for the report's 11,501 lines.
+    const filler = sheet.workbook.addSheet("Archive");
+    const others = sheet.workbook.totalCells() - filler.maxRows * filler.maxColumns;
+    filler.maxRows = Math.floor((10_000_000 - 30_000 - others) / filler.maxColumns);
+    const { host } = openSidebar(sheet);
+
+    let progress = call<ImportProgress>(host, "startImport", PARTNERS, false);
+    while (progress.status === "running") progress = call<ImportProgress>(host, "continueImport");
+    expect(progress).toMatchObject({ status: "stopped", resumable: true, rowsSent: MANY, reportSheet: null });
+    expect(progress.message).toContain("above the limit of 10000000 cells");
+    expect(await service.get(`/v1/imports/${progress.importId}`)).toMatchObject({ status: "completed" });
+    expect(reportTabs(sheet.workbook)).toEqual([]);
+    expect(completes(await proxy.requests())).toHaveLength(1);
+
+    // Still no room: refused again, still no tab, and complete is not posted again.
+    await proxy.clear();
+    expect(call(host, "continueImport")).toMatchObject({ status: "stopped", resumable: true });
+    expect(reportTabs(sheet.workbook)).toEqual([]);
+
+    // The person makes room; Resume writes the report, once.
+    sheet.workbook.removeSheet(filler);
+    const done = continueUntilDone(host);
+    await expectAppliedOnce(sheet, done);
+    const requests = await proxy.requests();
+    expect(completes(requests)).toHaveLength(0);
+    expect(chunkPuts(requests)).toHaveLength(0);
+    expect(reportTabs(sheet.workbook)).toEqual([done.reportSheet]);
   }, 120_000);
 });

@@ -328,6 +328,31 @@ describe("sheets", () => {
     expect(sheet.getRange("C4").getNote()).toBe("kept with its cell");
   });
 
+  it("deleteRows and deleteColumns shrink the sheet and move the cells up and to the left", () => {
+    const { sheet, workbook } = open();
+    sheet.getRange("A1:C3").setValues([
+      ["a", "b", "c"],
+      ["d", "e", "f"],
+      ["g", "h", "i"],
+    ]);
+    sheet.deleteRows(2, 1);
+    sheet.deleteColumns(1, 1);
+    expect([sheet.getMaxRows(), sheet.getMaxColumns()]).toEqual([999, 25]);
+    expect(sheet.getRange("A1:B2").getValues()).toEqual([
+      ["b", "c"],
+      ["h", "i"],
+    ]);
+    sheet.deleteColumns(8, 18);
+    sheet.deleteRows(3, 997);
+    expect(workbook.totalCells()).toBe(2 * 7);
+    expect(() => sheet.deleteRows(3, 1)).toThrow("Those rows are out of bounds.");
+    expect(() => sheet.deleteColumns(1, 7)).toThrow(
+      "Sorry, it is not possible to delete all non-frozen columns.",
+    );
+    sheet.setFrozenRows(1);
+    expect(() => sheet.deleteRows(2, 1)).toThrow("Sorry, it is not possible to delete all non-frozen rows.");
+  });
+
   it("frozen rows and columns are kept", () => {
     const { sheet } = open();
     expect(sheet.getFrozenRows()).toBe(0);

@@ -113,6 +113,24 @@ export class Sheet {
     return this;
   }
 
+  /** https://developers.google.com/apps-script/reference/spreadsheet/sheet#deleteRows(Integer,Integer) */
+  deleteRows(rowPosition: number, howMany: number): void {
+    deleteLines(this.data, "rows", rowPosition, howMany);
+  }
+
+  deleteRow(rowPosition: number): void {
+    deleteLines(this.data, "rows", rowPosition, 1);
+  }
+
+  /** https://developers.google.com/apps-script/reference/spreadsheet/sheet#deleteColumns(Integer,Integer) */
+  deleteColumns(columnPosition: number, howMany: number): void {
+    deleteLines(this.data, "columns", columnPosition, howMany);
+  }
+
+  deleteColumn(columnPosition: number): void {
+    deleteLines(this.data, "columns", columnPosition, 1);
+  }
+
   setFrozenRows(rows: number): void {
     this.data.frozenRows = checkFreeze(rows, this.data.maxRows, "rows");
   }
@@ -218,6 +236,23 @@ function insertColumns(sheet: Sheet, after: number, count: number): void {
   if (!Number.isInteger(count) || count < 1)
     throw new Error("The number of columns to insert must be at least 1.");
   sheet.ctx.workbook.insertColumns(sheet.data, after, count);
+}
+
+/** Sheets keeps at least one row and one column that is not frozen, and says so in these words. */
+function deleteLines(data: SheetData, what: "rows" | "columns", position: number, count: number): void {
+  const max = what === "rows" ? data.maxRows : data.maxColumns;
+  const frozen = what === "rows" ? data.frozenRows : data.frozenColumns;
+  if (
+    !Number.isInteger(position) ||
+    !Number.isInteger(count) ||
+    position < 1 ||
+    count < 1 ||
+    position + count - 1 > max
+  )
+    throw new Error(`Those ${what} are out of bounds.`);
+  if (max - count <= frozen) throw new Error(`Sorry, it is not possible to delete all non-frozen ${what}.`);
+  if (what === "rows") data.deleteRows(position, count);
+  else data.deleteColumns(position, count);
 }
 
 function checkFreeze(count: number, max: number, what: "rows" | "columns"): number {

@@ -134,4 +134,18 @@ export class SheetData {
       });
     }
   }
+
+  /** Deletes rows from a 1-based position, moving the rows below up. */
+  deleteRows(position: number, count: number): void {
+    this.maxRows -= count;
+    this.rows.splice(position - 1, count);
+    if (this.frozenRows > this.maxRows) this.frozenRows = this.maxRows;
+  }
+
+  /** Deletes columns from a 1-based position, moving the columns to the right along. */
+  deleteColumns(position: number, count: number): void {
+    this.maxColumns -= count;
+    for (const row of this.rows) if (row) row.splice(position - 1, count);
+    if (this.frozenColumns > this.maxColumns) this.frozenColumns = this.maxColumns;
+  }
 }
