@@ -50,19 +50,36 @@ export class ExecutionEndedError extends Error {
 
 /**
  * The clock the add-on's `Date.now()` and `new Date()` read: real time shifted by what each service call
- * would have taken in Apps Script (its projected time) less the time it took here. One per host by
- * default; hosts that stand for people in one spreadsheet may share one, and a test may `advance` it
- * (a collaborator comes back an hour later).
+ * would have taken in Apps Script (its projected time) less the time it took here. Time runs on: an
+ * execution starts no earlier than the one before it ended on this clock, and the shift is what is
+ * still ahead of real time, so the pause before a person's next click takes it back and a preview used
+ * all day does not drift ahead of its users. One per host by default; hosts that stand for people in
+ * one spreadsheet may share one, and a test may `advance` it (a collaborator comes back an hour later).
  */
 export class VirtualClock {
+  /** What tests moved the clock on by. */
   offsetMs = 0;
+  /** How far the running execution's time is ahead of real time (projected less wall time). */
+  executionShiftMs = 0;
+  #lastEnd = Number.NEGATIVE_INFINITY;
 
   now(): number {
-    return Date.now() + this.offsetMs;
+    return Date.now() + this.offsetMs + this.executionShiftMs;
   }
 
+  /** Moves the clock `ms` on from where it stands now (after the last execution's end, if later). */
   advance(ms: number): void {
-    this.offsetMs += ms;
+    this.offsetMs += Math.max(0, this.#lastEnd - (Date.now() + this.offsetMs)) + ms;
+  }
+
+  /** An execution starts: where the last one ended, or now, whichever is later. */
+  startExecution(): void {
+    this.executionShiftMs = Math.max(0, this.#lastEnd - (Date.now() + this.offsetMs));
+  }
+
+  /** An execution ends: the next starts no earlier than this. */
+  endExecution(): void {
+    this.#lastEnd = this.now();
   }
 }
 

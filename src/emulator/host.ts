@@ -247,7 +247,7 @@ export class AddonHost {
       return invoke();
     } finally {
       const projected = this.calls.projectedMs - projectedBefore;
-      this.clock.offsetMs += projected - (performance.now() - started);
+      this.clock.executionShiftMs += projected - (performance.now() - started);
       if (running) {
         running.record.projectedMs += projected;
         if (!running.ended && running.record.projectedMs > running.limitMs)
@@ -310,6 +310,7 @@ export class AddonHost {
     const running: Running = { record, limitMs: EXECUTION_LIMITS_MS[trigger] };
     this.executions.push(record);
     this.#running = running;
+    this.clock.startExecution();
     try {
       // https://developers.google.com/apps-script/guides/services/quotas: triggers' total runtime a day.
       if (trigger === "simple" && this.quotas.triggerRuntimeExceeded(this.#user))
@@ -332,6 +333,7 @@ export class AddonHost {
       this.#running = null;
       this.#mode = "FULL";
       this.locks.endExecution();
+      this.clock.endExecution();
       if (trigger === "simple") this.quotas.addTriggerRuntime(this.#user, record.projectedMs);
     }
   }

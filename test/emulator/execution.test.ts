@@ -71,6 +71,26 @@ describe("the virtual clock", () => {
     expect(byDate).toBeGreaterThanOrEqual(5000);
   });
 
+  test("time runs on between executions, and a pause takes the shift back, so the clock does not drift", () => {
+    const host = hostFor(`
+      function busy() { for (let i = 0; i < 100; i++) SpreadsheetApp.getActiveSpreadsheet(); return Date.now(); }
+      function read() { return Date.now(); }`);
+    const before = Date.now();
+    const busyEnd = host.run("busy") as number;
+    expect(busyEnd).toBeGreaterThanOrEqual(before + 5000);
+    // The next execution starts where the busy one ended, not back at the real time.
+    expect(host.run("read") as number).toBeGreaterThanOrEqual(busyEnd);
+    // The person pauses (longer than the 5 s the calls were ahead by): the next click is at real time.
+    const realNow = Date.now();
+    const later = realNow + 6000;
+    const spy = jest.spyOn(Date, "now").mockImplementation(() => later);
+    try {
+      expect(host.run("read") as number).toBe(later);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test("Date() gives the virtual time as text; a date from a time is as given", () => {
     const clock = new VirtualClock();
     clock.advance(3 * 365 * 24 * 3600_000);
