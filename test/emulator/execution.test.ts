@@ -6,27 +6,11 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { CallLog } from "../../src/emulator/calls";
 import { VirtualClock } from "../../src/emulator/execution";
-import { AddonHost, type HostOptions } from "../../src/emulator/host";
 import { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
+import { scriptHosts } from "./addonFixture";
 
-const hosts: AddonHost[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((host) => host.close()));
-});
-
-function hostFor(code: string, options: Partial<HostOptions> = {}): AddonHost {
-  const host = new AddonHost({
-    code,
-    readHtml: () => "<p>page</p>",
-    manifest: {},
-    workbook: new Workbook(),
-    stores: { user: {}, document: {}, script: {} },
-    ...options,
-  });
-  hosts.push(host);
-  return host;
-}
+const hostFor = scriptHosts();
 
 describe("a fresh global scope for every execution", () => {
   test("module-level variables do not survive between executions", () => {

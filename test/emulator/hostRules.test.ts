@@ -4,26 +4,9 @@
  */
 import { Worker } from "node:worker_threads";
 import { DAILY_QUOTAS, Quotas } from "../../src/emulator/execution";
-import { AddonHost, type HostOptions } from "../../src/emulator/host";
-import { Workbook } from "../../src/emulator/spreadsheet/workbook";
+import { scriptHosts } from "./addonFixture";
 
-const hosts: AddonHost[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((host) => host.close()));
-});
-
-function hostFor(code: string, options: Partial<HostOptions> = {}): AddonHost {
-  const host = new AddonHost({
-    code,
-    readHtml: () => "<p>page</p>",
-    manifest: {},
-    workbook: new Workbook(),
-    stores: { user: {}, document: {}, script: {} },
-    ...options,
-  });
-  hosts.push(host);
-  return host;
-}
+const hostFor = scriptHosts();
 
 const UI = `
   function ui() { return SpreadsheetApp.getUi(); }
