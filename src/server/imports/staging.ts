@@ -39,12 +39,15 @@ export async function stageRows(
 /** Staged rows older than this whose import never started belong to an upload cut by a dead process. */
 const ORPHAN_AGE = "1 hour";
 
-/** Removes the staged rows of uploads whose process died before their import started. */
-export async function dropOrphanStaging(db: Queryable): Promise<void> {
+/**
+ * Removes the staged rows of uploads whose process died before their import started: rows without an
+ * import, staged longer ago than `olderThan` (another replica may be staging an upload right now).
+ */
+export async function dropOrphanStaging(db: Queryable, olderThan = ORPHAN_AGE): Promise<void> {
   await db.query(
     `DELETE FROM import_staging s WHERE s.staged_at < now() - $1::interval
        AND NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = s.import_id)`,
-    [ORPHAN_AGE],
+    [olderThan],
   );
 }
 
