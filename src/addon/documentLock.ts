@@ -15,9 +15,20 @@ let held = false;
 
 /** Runs `work` holding the document lock; throws LOCK_BUSY_MESSAGE when it is not free within a few seconds. */
 export function withDocumentLock<T>(work: () => T): T {
+  return holding(WAIT_MS, work, () => {
+    throw new Error(LOCK_BUSY_MESSAGE);
+  });
+}
+
+/** Runs `work` holding the document lock if it comes within `waitMs`; otherwise does nothing. */
+export function ifDocumentLockFree(waitMs: number, work: () => void): void {
+  holding(waitMs, work, () => undefined);
+}
+
+function holding<T>(waitMs: number, work: () => T, busy: () => T): T {
   if (held) return work();
   const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(WAIT_MS)) throw new Error(LOCK_BUSY_MESSAGE);
+  if (!lock.tryLock(waitMs)) return busy();
   held = true;
   try {
     return work();

@@ -17,6 +17,7 @@ import {
   singularOf,
 } from "../core/rows";
 import { sheetDateFormatter } from "./dates";
+import { ifDocumentLockFree } from "./documentLock";
 import { readState } from "./documentState";
 import { highlightedExtent, Marks, paintBlock, readBlock, readOurNote } from "./highlights";
 import { specFor } from "./programCatalogue";
@@ -56,15 +57,11 @@ export function recheckEditedRows(e: GoogleAppsScript.Events.SheetsOnEdit | unde
 
   // Validate writes the same highlights: one at a time. When the lock does not come, Validate is
   // still running and will be run again by the person; the edit is not lost, only its highlights.
-  const lock = LockService.getDocumentLock();
-  if (!lock.tryLock(LOCK_WAIT_MS)) return;
-  try {
+  ifDocumentLockFree(LOCK_WAIT_MS, () => {
     const check = readState<CheckState>("check");
     if (!check || check.sheetId !== sheetId) return;
     recheck(sheet, check, edit, editedColumns);
-  } finally {
-    lock.releaseLock();
-  }
+  });
 }
 
 function recheck(
