@@ -3,9 +3,9 @@
  * plain data crosses (no Dates: Google turns a return value holding one into null), so times are ISO
  * strings. The sidebar imports these types only.
  */
-import type { ObjectName, Severity } from "../core";
+import type { ColumnMapping, ObjectName, Severity } from "../core";
 
-export type { ObjectName, Severity };
+export type { ColumnMapping, ObjectName, Severity };
 
 /** The object and options a person chose in the sidebar. */
 export interface ImportChoice {
@@ -19,6 +19,78 @@ export interface ImportChoice {
    * earlier import created, instead of skipping them. Off unless the person ticks it for this import.
    */
   allowRepeats: boolean;
+  /**
+   * The sheet's headers mapped to fields as set in `Map columns` and not yet saved; absent or null: the
+   * tab's saved mapping, when its header row is the same as when it was saved.
+   */
+  mapping?: ColumnMapping | null;
+  /** The row that holds the headers (`Header row`); absent or null: the tab's own, else the one guessed. */
+  headerRow?: number | null;
+}
+
+/** The tab on screen as the sidebar follows it (polled): what it remembers for this tab. */
+export interface TabView {
+  sheetId: number;
+  sheetName: string;
+  /** This tab's object, group and options: as last used here, else guessed from its headers; null when neither. */
+  choice: ImportChoice | null;
+  /** The choice was guessed from the headers (a tab never used with the importer). */
+  guessed: boolean;
+  /** A mapping is saved for this tab and its header row is still the same. */
+  savedMapping: boolean;
+  /** Grows each time onEdit re-checks rows of this tab: findings shown from before are out of date. */
+  editVersion: number;
+}
+
+/** One column of the sheet in `Map columns`. */
+export interface MappedColumn {
+  /** 1-based. */
+  column: number;
+  letter: string;
+  header: string;
+  /** The field the column is read as; null: ignored (neither checked nor imported). */
+  field: string | null;
+  /** How it came to be: the header is the field's name, folded to it, an alias, a "did you mean", saved, chosen by the person, or not known. */
+  how: "exact" | "renamed" | "alias" | "suggested" | "saved" | "chosen" | "unknown";
+  /** The first non-blank value under the header, to recognise the column by (cut to 40 characters). */
+  sample: string;
+}
+
+/** How a tab's header row maps to the object's fields: what `Map columns` shows. */
+export interface MappingView {
+  sheetId: number;
+  headerRow: number;
+  /** Rows that may hold the headers instead (the first rows with anything in them): their number and text. */
+  headerRows: { row: number; text: string }[];
+  columns: MappedColumn[];
+  /** The object's fields, for each column's select. */
+  fields: { name: string; required: boolean; typeLabel: string }[];
+  /** Required fields no column is read as. */
+  missing: string[];
+  /** The headers are the object's own: no mapping is needed. */
+  matches: boolean;
+  /** The mapping in use is saved for this tab. */
+  saved: boolean;
+}
+
+/** A cell `Fix N cells` rewrites: where, and its value before and after, as text. */
+export interface FixView {
+  row: number;
+  column: number;
+  a1: string;
+  field: string;
+  from: string;
+  to: string;
+}
+
+/** What `Fix N cells` did, and the tab checked again after it. */
+export interface FixResult {
+  fixed: number;
+  /** The first cells fixed, before → after, in sheet order. */
+  changes: FixView[];
+  /** Cells not rewritten: changed since they were read, or holding a formula. */
+  skipped: number;
+  validation: ValidationView;
 }
 
 export interface SettingsView {
@@ -55,6 +127,8 @@ export interface SidebarContext {
   activeImport: ImportProgress | null;
   /** The last report tab written in this spreadsheet. */
   lastReport: string | null;
+  /** The tab on screen. */
+  tab: TabView;
 }
 
 /** A template column, as `View headers` lists it. */
@@ -114,6 +188,12 @@ export interface ValidationView {
   truncated: boolean;
   /** Cells coloured in the sheet. */
   highlighted: number;
+  /** How the header row was read: `Map columns` shows it, at once when the headers do not match. */
+  mapping: MappingView;
+  /** Cells in a common form of a value (`fixable` warnings) that `Fix N cells` rewrites. */
+  fixable: number;
+  /** The first of them, before → after, in sheet order. */
+  fixes: FixView[];
 }
 
 export interface TemplateResult {

@@ -8,7 +8,9 @@ import { refreshTimeZone, rememberSheetName } from "./sheetTable";
 export function sidebarContext(): SidebarContext {
   refreshTimeZone();
   const sheet = SpreadsheetApp.getActiveSheet();
-  rememberSheetName(sheet.getSheetId(), sheet.getName());
+  const sheetId = sheet.getSheetId();
+  const sheetName = sheet.getName();
+  rememberSheetName(sheetId, sheetName);
   const pendingAction = readState<PendingAction>("pending");
   if (pendingAction) clearState("pending");
   return {
@@ -17,5 +19,14 @@ export function sidebarContext(): SidebarContext {
     pendingAction,
     activeImport: unfinishedImport(),
     lastReport: readState<string>("lastReport"),
+    // Placeholder until tabs are followed: the spreadsheet's last choice.
+    tab: {
+      sheetId,
+      sheetName,
+      choice: readState<ImportChoice>("choice"),
+      guessed: false,
+      savedMapping: false,
+      editVersion: 0,
+    },
   };
 }

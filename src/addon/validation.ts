@@ -1,3 +1,4 @@
+import { columnLetter } from "../core/headers";
 import type { ProgramCatalogue } from "../core/program";
 import type { ImportChoice, ValidationView } from "./contract";
 import { sheetDateFormatter } from "./dates";
@@ -67,5 +68,25 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
     findings: check.issues.slice(alerts, alerts + MAX_FINDINGS).map(finding),
     truncated: check.issues.length - alerts > MAX_FINDINGS,
     highlighted,
+    // Placeholder until Map columns: the header row as read, no fixes.
+    mapping: {
+      sheetId: table.sheetId,
+      headerRow,
+      headerRows: [],
+      columns: check.plan.columns.map((c) => ({
+        column: c.column,
+        letter: columnLetter(c.column),
+        header: c.header,
+        field: c.field.name,
+        how: "exact" as const,
+        sample: "",
+      })),
+      fields: [],
+      missing: [],
+      matches: !check.plan.blocked,
+      saved: false,
+    },
+    fixable: 0,
+    fixes: [],
   };
 }

@@ -22,11 +22,22 @@ export interface HeaderPlan {
   readonly alerts: readonly Issue[];
   /** An error among the alerts: nothing may be imported until the header row is fixed. */
   readonly blocked: boolean;
+  /** Columns a mapping ignores (1-based): neither checked nor imported. */
+  readonly ignored: readonly number[];
 }
+
+/**
+ * How a sheet's own headers map to an object's fields: `{"<header as written>": "<field>" | null}`,
+ * null ignoring the column (neither checked nor imported). Keys are compared trimmed; a header the
+ * mapping does not name is read as usual (exact name, renamed, alias). The service takes the same JSON.
+ */
+export type ColumnMapping = Readonly<Record<string, string | null>>;
 
 export interface HeaderOptions {
   /** The header's row number (1 unless the sheet has rows above it). */
   headerRow?: number;
+  /** The person's mapping of this sheet's headers to fields. */
+  mapping?: ColumnMapping | null;
   /** Whether any cell below the header in a column (0-based) holds data; a blank header over data is an error. */
   columnHasData?: (index: number) => boolean;
 }
@@ -69,11 +80,18 @@ export function analyseHeaders(
     });
   let metadataColumns = 0;
   const label = spec.label.toLowerCase();
+  const mapping = mappingOf(options.mapping);
+  const ignored: number[] = [];
 
   headers.forEach((raw, index) => {
     const column = index + 1;
     const at = `column ${columnLetter(column)}`;
     const header = raw === null || raw === undefined ? "" : String(raw).trim();
+    const mapped = mapping.get(header);
+    if (mapped === null) {
+      ignored.push(column);
+      return;
+    }
     if (header === "") {
       if (hasData(index))
         alert(
@@ -86,9 +104,21 @@ export function analyseHeaders(
       return;
     }
 
-    let field = spec.byName.get(header);
-    if (!field && header.toLowerCase().startsWith(METADATA_PREFIX)) {
-      const key = header.slice(METADATA_PREFIX.length);
+    if (mapped !== undefined && !spec.byName.has(mapped) && !mapped.startsWith(METADATA_PREFIX)) {
+      alert(
+        column,
+        null,
+        "error",
+        "unknown_field",
+        `${at}: the mapping reads "${header}" as ${mapped}, which is not a ${label} field`,
+        closest(mapped, spec.byName.keys()),
+      );
+      return;
+    }
+    const name = mapped ?? header;
+    let field = spec.byName.get(name);
+    if (!field && name.toLowerCase().startsWith(METADATA_PREFIX)) {
+      const key = name.slice(METADATA_PREFIX.length);
       if (!spec.metadata) {
         alert(
           column,
@@ -102,7 +132,7 @@ export function analyseHeaders(
       if (!METADATA_KEY_PATTERN.test(key)) {
         alert(
           column,
-          header,
+          name,
           "error",
           "invalid_metadata_key",
           `${at}: the metadata key "${key}" must be 1 to 30 letters, digits or _`,
@@ -203,5 +233,21 @@ export function analyseHeaders(
       `There are ${metadataColumns} metadata columns; a transaction takes at most ${MAX_METADATA_COLUMNS}`,
     );
 
-  return { spec, headerRow, columns, alerts, blocked: alerts.some((a) => a.severity === "error") };
+  return {
+    spec,
+    headerRow,
+    columns,
+    alerts,
+    blocked: alerts.some((a) => a.severity === "error"),
+    ignored,
+  };
+}
+
+/** A mapping by trimmed header. */
+function mappingOf(mapping: ColumnMapping | null | undefined): Map<string, string | null> {
+  const byHeader = new Map<string, string | null>();
+  if (!mapping) return byHeader;
+  for (const [header, field] of Object.entries(mapping))
+    byHeader.set(header.trim(), typeof field === "string" ? field.trim() : null);
+  return byHeader;
 }

@@ -1,6 +1,7 @@
 /** The import spec: one catalogue, and the header, row and template logic every part reads from it. */
 export * from "./catalogue";
 export * from "./fields";
+export * from "./fixes";
 export * from "./headers";
 export * from "./issues";
 export type { CustomField, Group, ProgramCatalogue, ProgramConfig, ProgramUser } from "./program";

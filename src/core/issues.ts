@@ -9,6 +9,17 @@ export interface Issue {
   message: string;
   /** A replacement the user probably meant (a header's "did you mean"), when there is one. */
   suggestion?: string;
+  /**
+   * A cell in a common form of a value (`3/18/2026`, `$1,234.56`, `Open`, `yes`, `mailto:…`) and its
+   * canonical form: `from` as the cell held it, `to` what the importer reads (code `fixable`).
+   */
+  fix?: CellFix;
+}
+
+/** A cell's value and the canonical value a fix writes in its place. */
+export interface CellFix {
+  from: string | number | boolean;
+  to: string | number | boolean;
 }
 
 export type Severity = "error" | "warning";
@@ -24,6 +35,8 @@ export type IssueCode =
   | "too_many_metadata_columns"
   | "exclusive_columns"
   | "missing_optional_column"
+  /** A mapping names a field the object does not have. */
+  | "unknown_field"
   // cells and rows
   | "required"
   | "one_of_required"
@@ -48,6 +61,8 @@ export type IssueCode =
   /** A key or postal code Sheets holds as a number (typed into an Automatic column): a warning. */
   | "number_in_text_column"
   | "ignored_value"
+  /** A common form of a value, read as its canonical form (the issue's `fix`): a warning. */
+  | "fixable"
   // checks against the program's stored data (service only)
   | "unknown_partner"
   | "partner_conflict"

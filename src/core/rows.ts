@@ -1,4 +1,5 @@
 import { METADATA_PREFIX } from "./catalogue";
+import { type Fixer, type FixOptions, fixerFor, type ProposedFix } from "./fixes";
 import { type ColumnPlan, columnLetter, type HeaderPlan } from "./headers";
 import type { Issue, IssueCode, Severity } from "./issues";
 import { KeyIndex } from "./keyIndex";
@@ -30,6 +31,11 @@ export interface RowCheckerOptions {
    * few rows against keys read from every row); by default the checker remembers the rows it checked.
    */
   firstRowOf?: (field: string, key: string, row: number) => number;
+  /**
+   * Read common forms of a value (`3/18/2026`, `$1,234.56`, `Open`) as their canonical form, each with
+   * a `fixable` warning that carries the fix. Without it only canonical values are taken.
+   */
+  normalise?: boolean | FixOptions;
 }
 
 /**
@@ -106,6 +112,8 @@ interface CompiledColumn {
   readonly seen: KeyIndex | null;
   /** A number here is flagged: the column should be plain text. */
   readonly textOnly: boolean;
+  /** Common forms of this column's values, when the checker normalises. */
+  readonly fix: Fixer | null;
 }
 
 /** What became of a cell in the row being checked. */
@@ -127,6 +135,8 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
   const formatDate = options.formatDate ?? utcDateFormatter();
   const singular = singularOf(plan);
   const firstRowOf = options.firstRowOf;
+  const fixOptions: FixOptions | null =
+    options.normalise === true ? {} : options.normalise ? options.normalise : null;
   const columns: CompiledColumn[] = plan.columns.map((c: ColumnPlan) => ({
     index: c.index,
     column: c.column,
@@ -137,6 +147,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     unique: c.field.unique === true,
     seen: c.field.unique && !firstRowOf ? new KeyIndex(options.expectedRows) : null,
     textOnly: TEXT_ONLY_FIELDS.has(c.field.name),
+    fix: fixOptions ? fixerFor(c.field, fixOptions) : null,
   }));
   const n = columns.length;
   const slotOf = new Map(columns.map((c, k) => [c.name, k]));
@@ -192,6 +203,21 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     );
   };
 
+  /** A cell in a common form of a value: read as its canonical form, and said so with the fix. */
+  const fixable = (c: CompiledColumn, raw: unknown, fixed: ProposedFix) => {
+    if (issues === null) issues = [];
+    const from = typeof raw === "number" || typeof raw === "boolean" ? raw : String(raw);
+    issues.push({
+      row,
+      column: c.column,
+      field: c.name,
+      severity: "warning",
+      code: "fixable",
+      message: `${c.name} ${quote(from)} ${fixed.says}`,
+      fix: { from, to: fixed.to },
+    });
+  };
+
   return {
     check(rowNumber, cells) {
       row = rowNumber;
@@ -211,7 +237,9 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
         blank = false;
         state[k] = READ;
         current = k;
-        const value = c.read(raw, report);
+        const fixed = c.fix === null ? undefined : c.fix(raw);
+        if (fixed !== undefined) fixable(c, raw, fixed);
+        const value = c.read(fixed === undefined ? raw : fixed.to, report);
         if (value !== undefined) values[k] = value;
         else state[k] = REFUSED;
         if (c.textOnly && typeof raw === "number") numberInTextColumn(c, raw);
