@@ -48,7 +48,8 @@ export function isoDay(year: number, month: number, day: number): string | null 
 }
 
 // A time after the day, as exports write it: `10:00`, `10:00:00`, `10:00 AM`, `T10:00:00.000Z`.
-const TIME = /(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const TIME =
+  /(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const YMD = /^(\d{4})([/.-])(\d{1,2})\2(\d{1,2})$/;
 const NUMERIC = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
 const MONTH_FIRST = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/;
@@ -80,9 +81,7 @@ function readDayOnly(s: string, dayFirst: boolean): DayRead | null {
     const year = Number(m[4]);
     if (m[2] === ".") return found(isoDay(year, b, a));
     if (a > 12 || b > 12 || a === b) return found(a > 12 ? isoDay(year, b, a) : isoDay(year, a, b));
-    return dayFirst
-      ? found(isoDay(year, b, a), "day first")
-      : found(isoDay(year, a, b), "month first");
+    return dayFirst ? found(isoDay(year, b, a), "day first") : found(isoDay(year, a, b), "month first");
   }
   m = MONTH_FIRST.exec(s);
   if (m) {

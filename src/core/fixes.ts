@@ -232,7 +232,11 @@ function booleanFix(raw: unknown): ProposedFix | undefined {
 
 /** A choice written in another case, with spaces around it, or with `_` or `-` between words. */
 function choiceFixer(options: readonly string[]): Proposer {
-  const fold = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+  const fold = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, " ");
   const byFold = new Map<string, string | null>();
   for (const option of options) {
     const key = fold(option);
@@ -254,6 +258,9 @@ function emailFix(raw: unknown): ProposedFix | undefined {
   // `Bryn Jones <bryn@example.com>`, as mail programs copy an address.
   const named = /<([^<>]*)>$/.exec(s);
   if (named) s = named[1] as string;
-  s = s.replace(/^mailto:/i, "").replace(/\s+/g, "").toLowerCase();
+  s = s
+    .replace(/^mailto:/i, "")
+    .replace(/\s+/g, "")
+    .toLowerCase();
   return { to: s, says: `is read as ${s}` };
 }

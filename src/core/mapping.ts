@@ -172,5 +172,5 @@ export function guessHeaderRow(rows: readonly (readonly unknown[])[], spec: Obje
     }
   }
   if (byFields >= 0) return byFields;
-  return byCells >= 0 ? byCells : 0;
+  return Math.max(byCells, 0);
 }
