@@ -50,6 +50,8 @@ export function isoDay(year: number, month: number, day: number): string | null 
 // A time after the day, as exports write it: `10:00`, `10:00:00`, `10:00 AM`, `T10:00:00.000Z`.
 const TIME =
   /(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+// A day's name before the date (`Wed, 18 Mar 2026`, `Wednesday March 18, 2026`): the date says it all.
+const WEEKDAY = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+/i;
 const YMD = /^(\d{4})([/.-])(\d{1,2})\2(\d{1,2})$/;
 const NUMERIC = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
 const MONTH_FIRST = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/;
@@ -62,11 +64,11 @@ const DAY_FIRST = /^(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]{3,9})\.?,?(?:\s+
  */
 export function readDay(text: string, dayFirst: boolean): DayRead | null {
   const s = text.trim();
-  if (s.length < 6 || s.length > 40) return null;
+  if (s.length < 6 || s.length > 60) return null;
   const time = TIME.exec(s);
   const hadTime = time !== null && time[0].length > 0;
   const day = hadTime ? s.slice(0, s.length - (time?.[0].length ?? 0)) : s;
-  const read = readDayOnly(day, dayFirst);
+  const read = readDayOnly(day.replace(WEEKDAY, ""), dayFirst);
   if (read === null) return null;
   return hadTime ? { ...read, hadTime } : read;
 }
