@@ -23,7 +23,7 @@ import { readState } from "./documentState";
 import { highlightedExtent, Marks, paintBlock, readBlock, readOurNote } from "./highlights";
 import { specFor } from "./programCatalogue";
 import { isBlankRow } from "./sheetTable";
-import { updateTab } from "./tabState";
+import { rememberedChoice, updateTab } from "./tabState";
 import type { CheckState } from "./validation";
 
 /** A paste larger than this is left for the next Validate, to stay well within the trigger's 30 s. */
@@ -126,7 +126,11 @@ function recheck(
     paintBlock(check.sheetId, cells, marks);
   }
   // The sidebar's findings for this tab are from before the edit: it sees the version move.
-  updateTab(check.sheetId, (tab) => ({ ...tab, editVersion: tab.editVersion + 1 }));
+  updateTab(check.sheetId, (tab) => ({
+    ...tab,
+    choice: tab.choice ?? rememberedChoice(check.choice),
+    editVersion: tab.editVersion + 1,
+  }));
 }
 
 interface KeyColumnRead {
