@@ -44,7 +44,7 @@ export function readHeaderRow(
       );
     headerIndex = choice.headerRow - 1;
   } else if (tab?.headerRow && tab.headerRow <= rows) headerIndex = tab.headerRow - 1;
-  else headerIndex = guessHeaderRow(values, spec);
+  else headerIndex = rowNaming(values, choice.mapping ?? tab?.saved?.mapping) ?? guessHeaderRow(values, spec);
   const headers = (values[headerIndex] ?? []).map(headerText);
 
   const saved = tab?.saved && sameHeaders(tab.saved.headers, headers) ? tab.saved.mapping : null;
@@ -53,6 +53,25 @@ export function readHeaderRow(
     return { headerIndex, headers, mapping: choice.mapping, source: same ? "saved" : "chosen" };
   }
   return { headerIndex, headers, mapping: saved, source: saved ? "saved" : null };
+}
+
+/**
+ * Among the first rows with anything, the one that names most of a mapping's headers (at least half of
+ * them): a sheet whose own headers are nothing like the fields' is still found by the mapping made for it.
+ */
+function rowNaming(values: readonly unknown[][], mapping: ColumnMapping | null | undefined): number | null {
+  const named = new Set(Object.keys(mapping ?? {}).map((h) => h.trim()));
+  if (named.size === 0) return null;
+  let best: { index: number; count: number } | null = null;
+  let seen = 0;
+  for (let i = 0; i < values.length && seen < HEADER_ROW_CHOICES; i++) {
+    const cells = values[i] as unknown[];
+    if (isBlankRow(cells)) continue;
+    seen++;
+    const count = new Set(cells.map(headerText).filter((h) => named.has(h))).size;
+    if (count * 2 >= named.size && count > (best?.count ?? 0)) best = { index: i, count };
+  }
+  return best?.index ?? null;
 }
 
 /** Whether a header row reads as it did: the same texts, blank columns at the right end aside. */

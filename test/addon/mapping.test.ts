@@ -155,6 +155,29 @@ describe("Map columns", () => {
     expect(sheetOf(workbook).getRange("A1").getValue()).toBe("Partners exported from Acme CRM");
   });
 
+  it("headers like no field's are found by the mapping made for them, under a title of two cells", () => {
+    const workbook = new Workbook();
+    writeRows(workbook, workbook.activeSheet, 1, 1, [
+      ["Acme CRM", "exported in March"],
+      ["Correo", "Clave", "Alta"],
+      ["ana@example.com", "p9-ana", "2024-01-15"],
+    ]);
+    const host = loadAddonFor({ url: service.url, workbook });
+    hosts.push(host);
+    const mapping = { Correo: "partner_email", Clave: "partner_key", Alta: "partner_joined_date" };
+    expect(call<ValidationView>(host, "saveMapping", { ...partners, mapping })).toMatchObject({
+      headerRow: 2,
+      blocked: false,
+      rows: 1,
+      errors: 0,
+    });
+    expect(call<ValidationView>(host, "validate", partners)).toMatchObject({
+      headerRow: 2,
+      blocked: false,
+      mapping: { saved: true },
+    });
+  });
+
   it("Rename headers writes the fields' names into the header row; the ignored column keeps its own", () => {
     const { workbook, host } = crmSheet("p6");
     const view = call<ValidationView>(host, "renameHeaders", { ...partners, mapping: CRM_MAPPING });
@@ -198,7 +221,7 @@ describe("a dry run and an import with a mapping", () => {
     const dry = runImport(host, partners, true);
     expect(dry).toMatchObject({ dryRun: true, status: "completed", counts: { created: 2, skipped: 0 } });
     const started = await service.get(`/v1/imports/${dry.importId}`);
-    expect(started.options).toMatchObject({ mapping: CRM_MAPPING, normalise: true, locale: "en_US" });
+    expect(started.options).toMatchObject({ mapping: CRM_MAPPING });
 
     // The dry run is this import's only with the same mapping.
     expect(call(host, "reviewImport", partners).dryRun).toMatchObject({ importId: dry.importId });
