@@ -4,11 +4,11 @@
  * guess its object from its headers against the base catalogue (no request to the importer).
  */
 import { OBJECTS } from "../core/catalogue";
+import { guessHeaderRow, guessObject } from "../core/mapping";
 import { objectSpec } from "../core/spec";
 import type { ImportChoice, TabView } from "./contract";
 import { readState } from "./documentState";
 import { rememberSheetName } from "./sheetTable";
-import { guessHeaderRow, guessObject } from "./tabMapping";
 import { readTab, type TabState, updateTab } from "./tabState";
 
 /** Rows read to guess a new tab's object: its header row sits among the first few. */

@@ -5,12 +5,12 @@
  * saved mapping while the header row reads as it did when it was saved, else none.
  */
 import { analyseHeaders, type ColumnMapping, columnLetter, type HeaderPlan } from "../core/headers";
+import { guessHeaderRow, missingRequired, proposeMapping } from "../core/mapping";
 import type { ObjectSpec } from "../core/spec";
 import { templateColumns } from "../core/template";
 import { cellText, type DateFormatter, isBlank } from "../core/values";
 import type { ImportChoice, MappedColumn, MappingView } from "./contract";
 import { isBlankRow } from "./sheetTable";
-import { guessHeaderRow, missingRequired, proposeMapping } from "./tabMapping";
 import type { TabState } from "./tabState";
 
 export interface HeaderReading {

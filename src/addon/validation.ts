@@ -1,5 +1,6 @@
 import { dayFirstLocale } from "../core/fixes";
 import type { ColumnMapping } from "../core/headers";
+import { mappingFromProposal, proposeMapping } from "../core/mapping";
 import type { ProgramCatalogue } from "../core/program";
 import type { ObjectSpec } from "../core/spec";
 import type { ImportChoice, ValidationView } from "./contract";
@@ -17,7 +18,6 @@ import {
   spreadsheetLocale,
   spreadsheetTimeZone,
 } from "./sheetTable";
-import { mappingFromProposal, proposeMapping } from "./tabMapping";
 import { readTab, rememberedChoice, type SavedMapping, type TabState, updateTab } from "./tabState";
 
 /** What onEdit needs to re-check a row without the service: the validated sheet and its spec's inputs. */
