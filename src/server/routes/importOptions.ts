@@ -66,6 +66,7 @@ export const headerRow = z
   .meta({
     description:
       "The row (1-based record number) that holds the headers, default 1. A CSV upload skips the records above it (a title); rows keep the file's numbers in the report. In a chunked import it names the row header alerts are about.",
+    anyOf: [{ type: "integer", minimum: 1, maximum: MAX_HEADER_ROW }],
     example: 2,
   });
 
