@@ -113,6 +113,68 @@ const cell: fc.Arbitrary<unknown> = fc.oneof(
 const mostly = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: hostileValue });
 
+/** A header → field mapping: plausible (a CRM's headers to template fields), careless, or hostile. */
+const mappingObject: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.dictionary(
+      fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constantFrom("Email", "Partner Key", "Joined", "Notes", "email", "", " Email "),
+        },
+        { weight: 1, arbitrary: hostileString },
+      ),
+      fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constantFrom(
+            "partner_email",
+            "partner_key",
+            "partner_joined_date",
+            "email",
+            "amount",
+            "metadata.source",
+            "no_such_field",
+            null,
+          ),
+        },
+        { weight: 1, arbitrary: hostileValue },
+      ),
+      { maxKeys: 6 },
+    ),
+  },
+  { weight: 1, arbitrary: hostileValue },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 240, max: 300 })
+      .map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`h${i}`, i % 2 ? null : "email"]))),
+  },
+  { weight: 1, arbitrary: fc.constantFrom({ __proto__: null, x: "email" }, { constructor: "email" }) },
+);
+
+/** A mapping as text (a query parameter or form field): JSON, or text that is not. */
+const mappingText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: mappingObject.map((m) => JSON.stringify(m) ?? "null") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("{", "[1]", "null", "", '{"__proto__":"email"}', "{Email: email}", '{"a":'),
+  },
+  { weight: 1, arbitrary: hostileString },
+);
+
+/** The likely values of each upload option, as text. */
+const optionText: Record<string, fc.Arbitrary<string>> = {
+  mapping: mappingText,
+  normalise: fc.constantFrom("true", "false", "1", "yes"),
+  locale: fc.constantFrom("en_US", "en_GB", "de", "es_419", "EN", "en-US", "x"),
+  header_row: fc.constantFrom("1", "2", "3", "0", "-1", "1.5", "99999999999", "10001"),
+  dry_run: fc.constantFrom("true", "false"),
+  allow_repeats: fc.constantFrom("true", "false"),
+  send_invites: fc.constantFrom("true", "false", "1"),
+};
+
 /** Bytes of a string, percent-encoded, so any byte (even one that is not UTF-8) can be in a URL. */
 function percentEncode(text: string): string {
   let out = "";
@@ -177,6 +239,12 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       allow_repeats: fc.constantFrom("true", "false"),
       email: fc.constantFrom("ada@example.com"),
       key: fc.constantFrom("ada"),
+      ...Object.fromEntries(
+        ["mapping", "normalise", "locale", "header_row"].map((n) => [
+          n,
+          (optionText[n] as fc.Arbitrary<string>).map(percentEncode),
+        ]),
+      ),
     };
     return fc.oneof(
       { weight: 8, arbitrary: likely[name] ?? urlText(hostileString) },
@@ -253,6 +321,10 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         send_invites: mostly(fc.boolean()),
         dry_run: mostly(fc.boolean()),
         allow_repeats: mostly(fc.boolean()),
+        mapping: fc.oneof(mappingObject, mappingText),
+        normalise: mostly(fc.boolean()),
+        locale: mostly(fc.constantFrom("en_US", "en_GB", "fr")),
+        header_row: mostly(fc.integer({ min: -2, max: 12_000 })),
       },
       { requiredKeys: [] },
     ),
@@ -262,11 +334,28 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     fc.record(
       {
         object: fc.constant(object),
-        options: fc.record({
-          group_key: fc.constantFrom(...target.groups),
-          dry_run: fc.boolean(),
-          allow_repeats: fc.boolean(),
-        }),
+        options: fc.record(
+          {
+            group_key: fc.constantFrom(...target.groups),
+            dry_run: fc.boolean(),
+            allow_repeats: fc.boolean(),
+            // Each template header read as itself, or ignored.
+            mapping: fc.option(
+              fc
+                .subarray(templateOf(target, object))
+                .chain((hs) =>
+                  fc.tuple(
+                    ...hs.map((h) => fc.constantFrom<string | null>(h, null).map((f) => [h, f] as const)),
+                  ),
+                )
+                .map((pairs) => Object.fromEntries(pairs)),
+            ),
+            normalise: fc.boolean(),
+            locale: fc.constantFrom("en_US", "en_GB"),
+            header_row: fc.integer({ min: 1, max: 3 }),
+          },
+          { requiredKeys: ["group_key", "dry_run", "allow_repeats"] },
+        ),
         headers: fc.constant(templateOf(target, object)),
         total_rows: fc.nat(60),
         source: fc.constantFrom({ kind: "sheet", name: "Partners" }, { kind: "file" }, { kind: "api" }),
@@ -485,11 +574,13 @@ function csvFile(target: FuzzTarget): fc.Arbitrary<Buffer> {
       encoding: fc.constantFrom("utf8", "utf8", "utf8", "utf8-bom", "utf16le", "utf16be", "utf16le-nobom"),
       junk: fc.option(fc.uint8Array({ minLength: 1, maxLength: 16 }), { freq: 3 }),
       cut: fc.option(fc.nat(), { freq: 6 }),
+      // A title above the header row, as exports from other tools have (header_row=2 skips it).
+      title: fc.option(fc.constantFrom(["Acme CRM export"], ["Report", "", "2026"], [""]), { freq: 3 }),
     })
-    .map(({ header, rows, encoding, junk, cut }) => {
-      const line = (cells: string[]) =>
+    .map(({ header, rows, encoding, junk, cut, title }) => {
+      const line = (cells: readonly string[]) =>
         cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",");
-      const text = [header, ...rows].map(line).join("\r\n");
+      const text = [...(title ? [title] : []), header, ...rows].map(line).join("\r\n");
       let bytes = encodeText(text, encoding);
       if (junk) {
         const at = bytes.length ? (junk[0] as number) % bytes.length : 0;
@@ -512,7 +603,25 @@ function encodeText(text: string, encoding: string): Buffer {
 }
 
 /** How a multipart body is framed: well, or cut short, its boundary wrong, its file field missing. */
+const formField: fc.Arbitrary<[string, string]> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc
+      .constantFrom(...Object.keys(optionText))
+      .chain((name) => (optionText[name] as fc.Arbitrary<string>).map((v): [string, string] => [name, v])),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      fc.constantFrom("normalize", "file", "junk", "__proto__", "constructor", "group_key"),
+      hostileString.map((v) => v.slice(0, 200)),
+    ),
+  },
+);
+
 const multipartShape: fc.Arbitrary<MultipartShape> = fc.record({
+  before: fc.array(formField, { maxLength: 4 }),
+  after: fc.array(formField, { maxLength: 1 }),
   field: fc.constantFrom("file", "file", "file", "other"),
   filename: fc.oneof(
     { weight: 3, arbitrary: fc.constant("data.csv") },
@@ -538,20 +647,26 @@ function multipart(bytes: Buffer, shape: MultipartShape) {
     `--${boundary}\r\nContent-Disposition: form-data; name="${shape.field}"; filename="${shape.filename}"\r\nContent-Type: text/csv\r\n\r\n`,
     "utf8",
   );
-  const end = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const field = ([name, value]: [string, string]) =>
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/["\r\n]/g, "")}"\r\n\r\n${value}\r\n`,
+    );
+  const before = Buffer.concat(shape.before.map(field));
+  const after = Buffer.concat(shape.after.map(field));
+  const end = Buffer.concat([Buffer.from("\r\n"), after, Buffer.from(`--${boundary}--\r\n`)]);
   let body: Buffer;
   switch (shape.framing) {
     case "no-end":
-      body = Buffer.concat([head, bytes]);
+      body = Buffer.concat([before, head, bytes]);
       break;
     case "no-headers":
       body = Buffer.concat([Buffer.from(`--${boundary}\r\n\r\n`), bytes, end]);
       break;
     case "two-files":
-      body = Buffer.concat([head, bytes, Buffer.from(`\r\n`), head, bytes, end]);
+      body = Buffer.concat([before, head, bytes, Buffer.from(`\r\n`), head, bytes, end]);
       break;
     default:
-      body = Buffer.concat([head, bytes, end]);
+      body = Buffer.concat([before, head, bytes, end]);
   }
   if (shape.framing === "cut" && body.length) body = body.subarray(0, shape.cutAt % body.length);
   const type =
@@ -563,4 +678,12 @@ function multipart(bytes: Buffer, shape: MultipartShape) {
   return { payload: body, type };
 }
 
-type MultipartShape = { field: string; filename: string; framing: string; cutAt: number };
+type MultipartShape = {
+  /** Form fields (options) before the file, and after it. */
+  before: [string, string][];
+  after: [string, string][];
+  field: string;
+  filename: string;
+  framing: string;
+  cutAt: number;
+};

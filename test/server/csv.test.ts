@@ -166,7 +166,7 @@ describe.each(engines())("CSV upload (%s)", (engine) => {
       expect(op.parameters).toContainEqual(
         expect.objectContaining({ in: "header", name: "idempotency-key" }),
       );
-    expect(Object.keys(upload.responses).sort()).toEqual(["200", "201", "202", "400", "422"]);
+    expect(Object.keys(upload.responses).sort()).toEqual(["200", "201", "202", "400", "413", "422"]);
     expect(upload.responses["202"].content["application/json"].schema.properties).toHaveProperty(
       "total_rows",
     );
