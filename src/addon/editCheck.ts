@@ -93,6 +93,8 @@ function recheck(
   const checker = createRowChecker(plan, {
     formatDate,
     firstRowOf: (field, key, row) => firstRows.get(field)?.get(key) ?? row,
+    // As Validate checks: a common form of a value is a fixable warning (never painted), not an error.
+    normalise: true,
   });
 
   const stale = staleDuplicates(unique, { first, last }, dataFirst, singular);

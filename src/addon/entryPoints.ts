@@ -22,6 +22,7 @@ export const entryPoints = [
   "insertTemplate",
   "templateCsv",
   "validate",
+  "fixCells",
   "selectCell",
   "reviewImport",
   "startImport",

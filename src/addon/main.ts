@@ -5,6 +5,7 @@
 import type {
   CatalogueView,
   ConnectionView,
+  FixResult,
   ImportChoice,
   ImportProgress,
   ImportReview,
@@ -14,6 +15,7 @@ import type {
   ValidationView,
 } from "./contract";
 import { recheckEditedRows } from "./editCheck";
+import { fixActiveSheet } from "./fixCells";
 import { clearSheetHighlights, selectSheetCell } from "./highlights";
 import { reviewSheetImport } from "./importReview";
 import { cancelRunningImport, continueRunningImport, startSheetImport } from "./importRun";
@@ -104,6 +106,11 @@ export function templateCsv(choice: ImportChoice): { fileName: string; csv: stri
 
 export function validate(choice: ImportChoice): ValidationView {
   return validateActiveSheet(choice);
+}
+
+/** `Fix N cells`: rewrites the cells Validate found in a common form of a value with their canonical form. */
+export function fixCells(choice: ImportChoice): FixResult {
+  return fixActiveSheet(choice);
 }
 
 /** Selects a finding's cell (its row's first cell when the finding has no column). */

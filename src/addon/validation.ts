@@ -1,13 +1,14 @@
 import { columnLetter } from "../core/headers";
 import type { ProgramCatalogue } from "../core/program";
+import type { ObjectSpec } from "../core/spec";
 import type { ImportChoice, ValidationView } from "./contract";
 import { sheetDateFormatter } from "./dates";
 import { withDocumentLock } from "./documentLock";
 import { writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
-import { checkSheet, MAX_FINDINGS, toFinding } from "./sheetCheck";
-import { knownSheetName, readActiveTable, spreadsheetTimeZone } from "./sheetTable";
+import { checkSheet, fixesOf, MAX_FINDINGS, type SheetCheck, toFinding } from "./sheetCheck";
+import { knownSheetName, readActiveTable, type SheetTable, spreadsheetTimeZone } from "./sheetTable";
 
 /** What onEdit needs to re-check a row without the service: the validated sheet and its spec's inputs. */
 export interface CheckState {
@@ -25,16 +26,13 @@ export interface CheckState {
  * backgrounds and one of notes.
  */
 export function validateActiveSheet(input: ImportChoice): ValidationView {
-  const choice = readChoice(input);
+  const setup = prepareCheck(input);
+  const { choice, timeZone, catalogue } = setup;
   writeState("choice", choice);
-  const timeZone = spreadsheetTimeZone();
-  const { catalogue } = fetchCatalogue();
-  const spec = specFor(choice, catalogue);
   const table = readActiveTable();
-  const check = checkSheet(spec, table.values, table.headerIndex, sheetDateFormatter(timeZone));
+  const check = checkTable(setup, table);
 
-  const marks = new Marks();
-  for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
+  const marks = marksOf(check);
   const rows = table.values.length;
   const columns = table.values[0]?.length ?? 0;
   const headerRow = table.headerIndex + 1;
@@ -52,7 +50,39 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
     } satisfies CheckState);
     return painted;
   });
+  return validationView(table, check, highlighted);
+}
 
+/** What checking a tab needs before it reads the sheet: the choice, and its spec (a call to the importer). */
+export interface CheckSetup {
+  choice: ImportChoice;
+  timeZone: string;
+  catalogue: ProgramCatalogue;
+  spec: ObjectSpec;
+}
+
+export function prepareCheck(input: ImportChoice): CheckSetup {
+  const choice = readChoice(input);
+  const timeZone = spreadsheetTimeZone();
+  const { catalogue } = fetchCatalogue();
+  return { choice, timeZone, catalogue, spec: specFor(choice, catalogue) };
+}
+
+/** A tab's values checked as Validate checks them; `values` stand for the table's own (after a fix). */
+export function checkTable(setup: CheckSetup, table: SheetTable, values = table.values): SheetCheck {
+  return checkSheet(setup.spec, values, table.headerIndex, sheetDateFormatter(setup.timeZone));
+}
+
+/** The cells Validate colours for a check. */
+export function marksOf(check: SheetCheck): Marks {
+  const marks = new Marks();
+  for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
+  return marks;
+}
+
+/** What the sidebar shows of a check; `highlighted`: the cells coloured in the sheet. */
+export function validationView(table: SheetTable, check: SheetCheck, highlighted: number): ValidationView {
+  const headerRow = table.headerIndex + 1;
   const alerts = check.plan.alerts.length;
   const finding = (issue: (typeof check.issues)[number]) => toFinding(table.sheetId, issue);
   return {
@@ -86,7 +116,6 @@ export function validateActiveSheet(input: ImportChoice): ValidationView {
       matches: !check.plan.blocked,
       saved: false,
     },
-    fixable: 0,
-    fixes: [],
+    ...fixesOf(check),
   };
 }

@@ -625,15 +625,15 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
         { object: "partners", groupKey: null, sendInvites: false, allowRepeats: false },
         false,
       );
-      expect(started).toMatchObject({ status: "running", rowsSent: 10_000 });
+      expect(started).toMatchObject({ status: "running", rowsSent: 5_000 });
 
       const holder =
-        /^admin@demo\.test is importing Partners from “Colleague partners”: 10,000 of 10,200 rows sent\. Only they can resume or cancel it, unless it stays idle for 30 minutes/;
+        /^admin@demo\.test is importing Partners from “Colleague partners”: 5,000 of 10,200 rows sent\. Only they can resume or cancel it, unless it stays idle for 30 minutes/;
       const sidebar = await openImporter(page, holder);
       expect(await progressOf(sidebar)).toEqual({
-        value: 10_000,
+        value: 5_000,
         max: rows,
-        line: "10,000 of 10,200 rows sent",
+        line: "5,000 of 10,200 rows sent",
       });
       await sidebar.locator("#import-note").filter({ hasText: holder }).waitFor();
       expect(await sidebar.getByRole("button", { name: "Resume import" }).isVisible()).toBe(false);
