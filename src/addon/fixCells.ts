@@ -8,7 +8,8 @@
  * (https://support.google.com/docs/answer/58515: `02134` becomes 2134, `3/18/2026` a date, `=…` a
  * formula, `'x` loses its apostrophe), unless the cell is formatted as plain text. So the cells of the
  * block that are not fixed are written back as read (formulas as formulas), and when one of them holds a
- * string Sheets may read as something else, the fixed cells are written in runs that leave it out.
+ * string Sheets would read as something else (typed with an apostrophe, say, in a cell not formatted as
+ * plain text), the fixed cells are written in runs that leave it out.
  */
 import type { FixResult, ImportChoice } from "./contract";
 import { withDocumentLock } from "./documentLock";
@@ -57,42 +58,53 @@ interface Span {
   right: number;
 }
 
+/** Sheets keeps what is written into a cell of this format exactly as given. */
+const PLAIN_TEXT = "@";
+
 /**
  * Writes the fixes: one setValues of the smallest block that holds them all, unless a cell of it that
- * is not fixed holds a string Sheets may re-read; then each fixed column's runs of cells between such
- * strings, one setValues each.
+ * is not fixed holds a string Sheets would re-read (not in a plain-text cell); then each fixed column's
+ * runs of cells between such strings, one setValues each. Formats are read only when the block holds
+ * a string that may be re-read.
  */
 function writeFixes(table: SheetTable, formulas: string[][], fixes: readonly FixableIssue[]): void {
   const fixed = new Map<string, unknown>();
   for (const issue of fixes) fixed.set(`${issue.row},${issue.column}`, issue.fix.to);
   const formulaAt = (row: number, column: number) => formulas[row - 1]?.[column - 1] ?? "";
   const asRead = (row: number, column: number) => table.values[row - 1]?.[column - 1] ?? "";
-  /** What a cell of a block is written with: its fix, else its formula, else its value as read. */
+  /** What a cell is written with: its fix, else its formula, else its value as read. */
   const input = (row: number, column: number): unknown => {
     const key = `${row},${column}`;
     if (fixed.has(key)) return fixed.get(key);
     return formulaAt(row, column) || asRead(row, column);
   };
-  const unsafe = (row: number, column: number): boolean => {
+  const mayChange = (row: number, column: number): boolean => {
     if (fixed.has(`${row},${column}`) || formulaAt(row, column) !== "") return false;
     const value = asRead(row, column);
     return typeof value === "string" && sheetsMayReinterpret(value);
   };
-
-  const block = spanOf(fixes);
-  const write = (span: Span) => {
+  const valuesOf = (span: Span): unknown[][] => {
     const rows: unknown[][] = [];
     for (let row = span.top; row <= span.bottom; row++) {
       const line: unknown[] = [];
       for (let column = span.left; column <= span.right; column++) line.push(input(row, column));
       rows.push(line);
     }
-    table.sheet
-      .getRange(span.top, span.left, span.bottom - span.top + 1, span.right - span.left + 1)
-      .setValues(rows);
+    return rows;
   };
+  const rangeOf = (span: Span) =>
+    table.sheet.getRange(span.top, span.left, span.bottom - span.top + 1, span.right - span.left + 1);
+
+  const block = spanOf(fixes);
+  const range = rangeOf(block);
+  let unsafe = (_row: number, _column: number) => false;
+  if (someCell(block, mayChange)) {
+    const formats = range.getNumberFormats();
+    unsafe = (row, column) =>
+      mayChange(row, column) && formats[row - block.top]?.[column - block.left] !== PLAIN_TEXT;
+  }
   if (!someCell(block, unsafe)) {
-    write(block);
+    range.setValues(valuesOf(block));
     return;
   }
   const rowsByColumn = new Map<number, number[]>();
@@ -110,10 +122,10 @@ function writeFixes(table: SheetTable, formulas: string[][], fixes: readonly Fix
         run.bottom = row;
         continue;
       }
-      if (run) write(run);
+      if (run) rangeOf(run).setValues(valuesOf(run));
       run = { top: row, bottom: row, left: column, right: column };
     }
-    if (run) write(run);
+    if (run) rangeOf(run).setValues(valuesOf(run));
   }
 }
 
