@@ -81,13 +81,18 @@ describe("date fixes", () => {
     expect(date("2026-03-18T10:00:00Z")?.says).toBe("is read as 2026-03-18 (its day only)");
   });
 
-  it.each(["2/30/2026", "31.04.2026", "February 29, 2025", "13/13/2026", "Smarch 1, 2026", "3/18/26", "2026-02-30"])(
-    "proposes nothing for %j, which is no day",
-    (raw) => {
-      expect(date(raw)).toBeUndefined();
-      expect(dayFirst(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    "2/30/2026",
+    "31.04.2026",
+    "February 29, 2025",
+    "13/13/2026",
+    "Smarch 1, 2026",
+    "3/18/26",
+    "2026-02-30",
+  ])("proposes nothing for %j, which is no day", (raw) => {
+    expect(date(raw)).toBeUndefined();
+    expect(dayFirst(raw)).toBeUndefined();
+  });
 
   it("leaves canonical dates, Date cells and numbers alone", () => {
     expect(date("2026-03-18")).toBeUndefined();
@@ -345,7 +350,10 @@ function canonicalValues(def: FieldDef): fc.Arbitrary<unknown> {
       return fc.oneof(isoDays, fc.integer({ min: 0, max: 8.64e15 }), fc.nat().map(String));
     case "dollars":
       return centsAmounts.chain((c) =>
-        fc.constantFrom(c / 100, `${c < 0 ? "-" : ""}${Math.floor(Math.abs(c) / 100)}.${two(Math.abs(c) % 100)}`),
+        fc.constantFrom(
+          c / 100,
+          `${c < 0 ? "-" : ""}${Math.floor(Math.abs(c) / 100)}.${two(Math.abs(c) % 100)}`,
+        ),
       );
     case "cents":
       return fc.oneof(fc.maxSafeInteger(), fc.maxSafeInteger().map(String));
@@ -381,7 +389,11 @@ function variants(def: FieldDef): fc.Arbitrary<{ raw: unknown; canonical: unknow
           .filter((f) => !f.text.includes("T"))
           .map((f) => ({ raw: f.text, canonical: f.iso, dayFirst: f.dayFirst })),
         fc
-          .date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
+          .date({
+            min: new Date("1970-01-01T00:00:00Z"),
+            max: new Date("2100-01-01T00:00:00Z"),
+            noInvalidDate: true,
+          })
           .map((d) => ({ raw: d.toISOString(), canonical: d.getTime() })),
       );
     case "dollars":
@@ -405,7 +417,16 @@ function variants(def: FieldDef): fc.Arbitrary<{ raw: unknown; canonical: unknow
       }));
     case "boolean":
       return fc
-        .constantFrom(["yes", true], ["NO", false], ["y", true], ["n", false], ["1", true], [0, false], ["TRUE", true], [" False ", false])
+        .constantFrom(
+          ["yes", true],
+          ["NO", false],
+          ["y", true],
+          ["n", false],
+          ["1", true],
+          [0, false],
+          ["TRUE", true],
+          [" False ", false],
+        )
         .map(([raw, canonical]) => ({ raw, canonical }));
     case "email":
       return (canonicalValues(def) as fc.Arbitrary<string>).chain((e) =>
@@ -418,7 +439,9 @@ function variants(def: FieldDef): fc.Arbitrary<{ raw: unknown; canonical: unknow
     case "currency":
       return fc
         .constantFrom(...ISO_4217)
-        .chain((c) => fc.constantFrom({ raw: c.toLowerCase(), canonical: c }, { raw: ` ${c} `, canonical: c }));
+        .chain((c) =>
+          fc.constantFrom({ raw: c.toLowerCase(), canonical: c }, { raw: ` ${c} `, canonical: c }),
+        );
     case "choice":
       return (canonicalValues(def) as fc.Arbitrary<string>)
         .filter((o) => o.toUpperCase() !== o || o.trim() !== o)
@@ -440,17 +463,23 @@ describe.each(FIXED_FIELDS.map((def) => [label(def), def] as const))("the %s fix
 
   it("is idempotent, and its result passes the strict reader as it stands", () => {
     fc.assert(
-      fc.property(fc.oneof(anyCell, variants(def).map((v) => v.raw)), (raw) => {
-        for (const fix of fixers) {
-          const proposed = fix(raw);
-          if (proposed === undefined) continue;
-          expect(fix(proposed.to)).toBeUndefined();
-          const read = strictRead(def, proposed.to);
-          expect(read.reports).toEqual([]);
-          expect(read.value).not.toBeUndefined();
-          expect(proposed.says.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          anyCell,
+          variants(def).map((v) => v.raw),
+        ),
+        (raw) => {
+          for (const fix of fixers) {
+            const proposed = fix(raw);
+            if (proposed === undefined) continue;
+            expect(fix(proposed.to)).toBeUndefined();
+            const read = strictRead(def, proposed.to);
+            expect(read.reports).toEqual([]);
+            expect(read.value).not.toBeUndefined();
+            expect(proposed.says.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -468,17 +497,28 @@ describe.each(FIXED_FIELDS.map((def) => [label(def), def] as const))("the %s fix
   it("reads a common form back as the canonical value it came from", () => {
     fc.assert(
       // A form may come out canonical (`2026-12-18` written `${y}-${m}-${d}`): that is the property above.
-      fc.property(variants(def).filter((v) => v.raw !== v.canonical), ({ raw, canonical, dayFirst }) => {
-        const fix = fixerFor(def, { dayFirst: dayFirst === true }) as Fixer;
-        expect(fix(raw)?.to).toBe(canonical);
-      }),
+      fc.property(
+        variants(def).filter((v) => v.raw !== v.canonical),
+        ({ raw, canonical, dayFirst }) => {
+          const fix = fixerFor(def, { dayFirst: dayFirst === true }) as Fixer;
+          expect(fix(raw)?.to).toBe(canonical);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 });
 
 describe("the row checker with normalise", () => {
-  const headers = ["partner_key", "amount_in_cents", "body", "currency", "status", "is_external", "created_at"];
+  const headers = [
+    "partner_key",
+    "amount_in_cents",
+    "body",
+    "currency",
+    "status",
+    "is_external",
+    "created_at",
+  ];
   const row = ["p1", "$1,234.56", "Bonus", "usd", "Approved", "yes", "3/18/2026"];
   const plan = analyseHeaders(objectSpec("rewards"), headers);
 
