@@ -542,7 +542,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
   }, 120_000);
 
   it("an import whose sidebar was closed between calls is offered as Resume import when the importer opens again, and resumes to the end", async () => {
-    // More rows than one call sends (10 chunks of 1,000), so the import takes more than one call.
+    // More rows than one call sends (5 chunks of 1,000), so the import takes more than one call.
     const rows = 10_200;
     const lines = ["partner_email,partner_key,first_name"];
     for (let i = 1; i <= rows; i++) lines.push(`p${i}@bulk.test,bulk${i},Bulk ${i}`);
@@ -555,22 +555,41 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await sidebar.getByRole("button", { name: "Validate" }).click();
     await sidebarSays(sidebar, 'Checked 10,200 rows of "Bulk partners": 0 errors, 0 warnings.');
 
-    // The sidebar's first continueImport call is held, as if it were on its way when the sidebar closed.
+    // The sidebar's startImport call is held for a moment, and its first continueImport call for good,
+    // as if it were on its way when the sidebar closed.
+    let holdStart: ((route: Route) => void) | null = null;
+    const startHeld = new Promise<Route>((resolve) => {
+      holdStart = resolve;
+    });
     let hold: ((route: Route) => void) | null = null;
     const held = new Promise<Route>((resolve) => {
       hold = resolve;
     });
     await page.route("**/api/run", async (route) => {
       const call = route.request().postDataJSON() as { name?: string };
-      if (hold && call.name === "continueImport") {
+      if (holdStart && call.name === "startImport") {
+        holdStart(route);
+        holdStart = null;
+      } else if (hold && call.name === "continueImport") {
         hold(route);
         hold = null;
       } else await route.continue();
     });
 
     await (await askToImport(sidebar)).getByRole("button", { name: "Confirm import" }).click();
+    // The bar shows at once, at 0 of the rows confirmed, before the first chunk is answered.
+    const starting = await startHeld;
+    expect(await progressOf(sidebar)).toEqual({ value: 0, max: rows, line: "0 of 10,200 rows sent" });
+    expect(await sidebar.locator("#import-title").textContent()).toBe(
+      'Import: Partners from "Bulk partners"',
+    );
+    await starting.continue();
     await sidebarSays(sidebar, /^Import in progress: [\d,]+ of 10,200 rows sent\.$/);
     const progress = await progressOf(sidebar);
+    // With the first answer: how fast it goes, and how long is left.
+    expect(await sidebar.locator("#import-pace").textContent()).toMatch(
+      /^([\d,]+ rows|under 1 row) per second · (about \d+ (s|min) left|a few seconds left|about \d+ h( \d+ min)? left)$/,
+    );
     expect(progress.value).toBeGreaterThan(0);
     expect(progress.value).toBeLessThan(rows);
     expect(progress.max).toBe(rows);
