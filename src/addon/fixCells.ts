@@ -40,6 +40,8 @@ export function fixActiveSheet(input: ImportChoice): FixResult {
     const formulas = table.range.getFormulas();
     const fixes = fixable.filter((issue) => (formulas[issue.row - 1]?.[issue.column - 1] ?? "") === "");
     if (fixes.length > 0) writeFixes(table, formulas, fixes);
+    // Fixable cells are never painted, so the highlights Validate left still stand: the view counts them
+    // as Validate would paint them.
     const after = checkTable(setup, table, valuesAfter(table.values, fixes));
     return {
       fixed: fixes.length,
