@@ -5,10 +5,11 @@
  * closed (loadSidebar's activeImport).
  */
 import type { ImportChoice, ImportProgress, ImportReview } from "../src/addon/contract";
+import { catalogueObject } from "./catalogue";
 import { currentChoice, onChoiceChange } from "./choicePanel";
 import { askToConfirm, closeConfirmation } from "./confirmPanel";
 import { renderFindings } from "./findingsList";
-import { countRows, countsSentence, repeatsSentence } from "./importWording";
+import { countRows, countsSentence, paceLine, repeatsSentence } from "./importWording";
 import { callServer } from "./serverClient";
 import { runTask, showStatus } from "./tasks";
 import { lastValidation } from "./validationPanel";
@@ -25,6 +26,11 @@ const cancelButton = requireElement<HTMLButtonElement>("#cancel-import");
 const resumeButton = requireElement<HTMLButtonElement>("#resume-import");
 const result = requireElement<HTMLDivElement>("#import-result");
 const reportButton = requireElement<HTMLButtonElement>("#open-report");
+/** Under the progress line: rows per second and time left, while this page drives an import. */
+const pace = element("p", "progress-line");
+pace.id = "import-pace";
+pace.hidden = true;
+line.after(pace);
 
 /** The server's last word on the import. */
 let progress: ImportProgress | null = null;
@@ -35,6 +41,10 @@ let cancelRequested = false;
 let interrupted = false;
 /** Said while an import runs whose sheet the last check found errors in. */
 let skipNote = "";
+/** An import or dry run asked for and not yet answered: shown at 0 of its rows, in place of any earlier run. */
+let starting: { dryRun: boolean; label: string; sheetName: string | null; rows: number | null } | null = null;
+/** This page's run of calls: when it began and the rows sent before it, to measure its pace. */
+let run: { since: number; rowsBefore: number } | null = null;
 
 /** Shows an import that has not finished (found on load): resume or cancel it. */
 export function showActiveImport(active: ImportProgress): void {
@@ -60,12 +70,27 @@ export function showLastReport(sheetName: string | null): void {
  * Starts a dry run, or the import the person confirmed: `confirmed` is the fingerprint of the rows the
  * confirmation showed, so rows that changed since are refused by the server before anything is sent.
  */
-async function start(choice: ImportChoice, dryRun: boolean, confirmed: string | null = null): Promise<void> {
+async function start(
+  choice: ImportChoice,
+  dryRun: boolean,
+  confirmed: string | null = null,
+  review: ImportReview | null = null,
+): Promise<void> {
   const checked = lastValidation();
   skipNote =
     !dryRun && checked && checked.rowsWithErrors > 0
       ? `The service will skip the ${countOf(checked.rowsWithErrors, "row")} with errors that the last check found.`
       : "";
+  // The bar shows at once, at 0 of the rows the confirmation (or else the last check) counted; what an
+  // earlier run left is gone, as it says nothing about this one.
+  const sheet = review ?? checked;
+  starting = {
+    dryRun,
+    label: review?.label ?? catalogueObject(choice.object)?.label ?? choice.object,
+    sheetName: sheet?.sheetName ?? null,
+    rows: sheet?.rows ?? null,
+  };
+  progress = null;
   await drive(`${dryRun ? "Starting a dry run" : "Starting the import"}… ${skipNote}`.trim(), () =>
     callServer("startImport", choice, dryRun, confirmed),
   );
@@ -78,7 +103,7 @@ async function askFirst(): Promise<void> {
   );
   if (!review) return;
   askToConfirm(review, lastValidation(), {
-    confirm: (confirmed) => void start(confirmed.choice, false, confirmed.fingerprint),
+    confirm: (confirmed) => void start(confirmed.choice, false, confirmed.fingerprint, confirmed),
     dryRun: (asked) => void dryRunThenAsk(asked),
     back: () => showStatus("Nothing was imported."),
   });
@@ -87,7 +112,7 @@ async function askFirst(): Promise<void> {
 
 /** The confirmation's `Dry run`: once it is done, the confirmation comes back with its figures. */
 async function dryRunThenAsk(review: ImportReview): Promise<void> {
-  await start(review.choice, true);
+  await start(review.choice, true, null, review);
   if (progress?.dryRun && progress.status === "completed") await askFirst();
 }
 
@@ -118,9 +143,11 @@ async function drive(working: string, first: () => Promise<ImportProgress>): Pro
   await runTask(working, async () => {
     driving = true;
     interrupted = false;
+    run = { since: Date.now(), rowsBefore: progress?.rowsSent ?? 0 };
     render();
     try {
       let current = await first();
+      starting = null;
       while (current.status === "running") {
         progress = current;
         render();
@@ -135,6 +162,8 @@ async function drive(working: string, first: () => Promise<ImportProgress>): Pro
       showStatus(outcome(current));
     } finally {
       driving = false;
+      starting = null;
+      run = null;
       render();
     }
   });
@@ -190,10 +219,12 @@ function sentLine(view: ImportProgress): string {
 
 function render(): void {
   const view = progress;
-  state.hidden = view === null;
+  state.hidden = view === null && starting === null;
+  pace.hidden = true;
   if (!view) {
     cancelButton.hidden = resumeButton.hidden = true;
     fill(result);
+    if (starting) renderStarting(starting);
     return;
   }
   const unfinished = view.status === "running" || view.status === "stopped";
@@ -201,6 +232,13 @@ function render(): void {
   bar.max = Math.max(view.rowsTotal, 1);
   bar.value = Math.min(view.rowsSent, bar.max);
   line.textContent = sentLine(view);
+  if (driving && run && view.status === "running") {
+    const seconds = (Date.now() - run.since) / 1000;
+    const sent = view.rowsSent - run.rowsBefore;
+    pace.textContent =
+      seconds > 0 && sent > 0 ? paceLine(sent / seconds, view.rowsTotal - view.rowsSent) : "";
+    pace.hidden = pace.textContent === "";
+  }
   const paused =
     interrupted && !driving ? "Resume import goes on where it stopped; Cancel import ends it." : "";
   note.textContent = view.message ?? (paused || (view.status === "running" ? skipNote : ""));
@@ -226,6 +264,24 @@ function render(): void {
 
   if (!view.dryRun && view.reportSheet) reportButton.hidden = false;
   renderResult(view);
+}
+
+/** The moment an import or dry run is asked for: its bar at 0, before the first answer. */
+function renderStarting(asked: NonNullable<typeof starting>): void {
+  const from = asked.sheetName === null ? "" : ` from "${asked.sheetName}"`;
+  title.textContent = `${asked.dryRun ? "Dry run" : "Import"}: ${asked.label}${from}`;
+  if (asked.rows === null) {
+    // Rows not counted yet: an indeterminate bar until the first answer.
+    bar.removeAttribute("value");
+    line.textContent = "Reading the sheet…";
+  } else {
+    bar.max = Math.max(asked.rows, 1);
+    bar.value = 0;
+    line.textContent = `0 of ${countOf(asked.rows, "row")} sent`;
+  }
+  note.textContent = skipNote;
+  note.hidden = skipNote === "";
+  note.className = "panel-note";
 }
 
 function renderResult(view: ImportProgress): void {

@@ -40,3 +40,29 @@ export function repeatsSentence(dryRun: boolean, allowRepeats: boolean, repeats:
     return `${rows} ${repeats === 1 ? "matches" : "match"} an earlier import or another row of the sheet and will be ${allowRepeats ? "imported again" : "skipped"}.`;
   return `${rows} matched an earlier import or another row of the sheet and ${repeats === 1 ? "was" : "were"} ${allowRepeats ? "imported again" : "skipped"}.`;
 }
+
+/**
+ * How fast an import goes and when it should be done, measured over the run so far: "1,250 rows per
+ * second · about 40 s left"; "" before anything can be measured.
+ */
+export function paceLine(rowsPerSecond: number, rowsLeft: number): string {
+  if (!Number.isFinite(rowsPerSecond) || rowsPerSecond <= 0) return "";
+  const rate =
+    rowsPerSecond < 1
+      ? "under 1 row per second"
+      : `${formatCount(Math.round(rowsPerSecond))} rows per second`;
+  const left = timeLeft(rowsLeft / rowsPerSecond);
+  return left ? `${rate} · ${left}` : rate;
+}
+
+/** "about 40 s left", "about 3 min left", "about 1 h 20 min left"; rounded, as an estimate should be. */
+export function timeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return "";
+  if (seconds < 10) return "a few seconds left";
+  if (seconds < 60) return `about ${Math.min(Math.round(seconds / 5) * 5, 55)} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return `about ${hours} h${rest > 0 ? ` ${rest} min` : ""} left`;
+}

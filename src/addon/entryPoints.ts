@@ -25,6 +25,7 @@ export const entryPoints = [
   "activeTab",
   "saveMapping",
   "renameHeaders",
+  "fixCells",
   "selectCell",
   "reviewImport",
   "startImport",

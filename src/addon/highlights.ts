@@ -24,11 +24,19 @@ interface CellMark {
   lines: string[];
 }
 
-/** Issues by cell ("row,column", 1-based); an issue without a column marks its row's first cell. */
+/**
+ * Issues by cell ("row,column", 1-based); an issue without a column marks its row's first cell. A
+ * `fixable` cell is not marked: the importer reads it as its canonical form, so it is listed in the
+ * sidebar (with `Fix N cells`) but never coloured, and fixing it needs no repaint.
+ */
 export class Marks {
   readonly cells = new Map<string, CellMark>();
 
-  add(issue: Pick<Issue, "row" | "column" | "severity" | "message">, source: Source = "check"): void {
+  add(
+    issue: Pick<Issue, "row" | "column" | "severity" | "message" | "code">,
+    source: Source = "check",
+  ): void {
+    if (issue.code === "fixable") return;
     this.put(issue.row, issue.column ?? 1, issue.severity, source, [issue.message]);
   }
 

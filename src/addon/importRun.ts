@@ -20,8 +20,11 @@ import { rememberedChoice } from "./tabState";
 
 /** Chunks read with one getValues and sent with one fetchAll. */
 const CHUNKS_PER_BATCH = 5;
-/** Chunks one sidebar call sends at most, so the progress bar moves. */
-const CHUNKS_PER_CALL = 10;
+/**
+ * Chunks one sidebar call sends at most: 5,000 rows of CHUNK_ROWS, so the progress bar moves at least
+ * that often (and from the first call on, which sends the first of them).
+ */
+const CHUNKS_PER_CALL = 5;
 /** Work one sidebar call starts; Apps Script allows 6 minutes, a person waits for far less. */
 const CALL_BUDGET_MS = 20_000;
 /**

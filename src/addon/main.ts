@@ -7,6 +7,7 @@ import { activeTabView } from "./activeTab";
 import type {
   CatalogueView,
   ConnectionView,
+  FixResult,
   ImportChoice,
   ImportProgress,
   ImportReview,
@@ -17,6 +18,7 @@ import type {
   ValidationView,
 } from "./contract";
 import { recheckEditedRows } from "./editCheck";
+import { fixActiveSheet } from "./fixCells";
 import { clearSheetHighlights, selectSheetCell } from "./highlights";
 import { reviewSheetImport } from "./importReview";
 import { cancelRunningImport, continueRunningImport, startSheetImport } from "./importRun";
@@ -122,6 +124,11 @@ export function saveMapping(choice: ImportChoice): ValidationView {
 /** `Rename headers`: writes the mapped fields' names into the header row, and validates. */
 export function renameHeaders(choice: ImportChoice): ValidationView {
   return renameTabHeaders(choice);
+}
+
+/** `Fix N cells`: rewrites the cells Validate found in a common form of a value with their canonical form. */
+export function fixCells(choice: ImportChoice): FixResult {
+  return fixActiveSheet(choice);
 }
 
 /** Selects a finding's cell (its row's first cell when the finding has no column). */

@@ -1,10 +1,10 @@
 /** The core checks run over a sheet's values: the header row, then every row below it. */
 import { analyseHeaders, type ColumnMapping, type HeaderPlan } from "../core/headers";
-import type { Issue } from "../core/issues";
+import type { CellFix, Issue } from "../core/issues";
 import { createRowChecker } from "../core/rows";
 import type { ObjectSpec } from "../core/spec";
 import type { DateFormatter } from "../core/values";
-import type { Finding } from "./contract";
+import type { Finding, FixView } from "./contract";
 import { a1, columnHasData, isBlankRow } from "./sheetTable";
 
 /** How many findings travel to the sidebar; the sheet's highlights show them all. */
@@ -94,4 +94,43 @@ export function toFinding(sheetId: number, issue: Issue): Finding {
     message: issue.message,
     ...(issue.suggestion ? { suggestion: issue.suggestion } : {}),
   };
+}
+/** How many `fixable` cells the sidebar lists (before → after); `fixable` counts them all. */
+export const MAX_FIXES = 100;
+
+/** A cell `Fix N cells` can rewrite: a `fixable` warning on a cell, with its fix. */
+export type FixableIssue = Issue & { column: number; fix: CellFix };
+
+export function isFixable(issue: Issue): issue is FixableIssue {
+  return issue.code === "fixable" && issue.fix !== undefined && issue.column !== null;
+}
+
+/** The fixable cells of a check: how many, and the first MAX_FIXES before → after. */
+export function fixesOf(check: SheetCheck): { fixable: number; fixes: FixView[] } {
+  const fixes: FixView[] = [];
+  let fixable = 0;
+  for (const issue of check.issues)
+    if (isFixable(issue)) {
+      fixable++;
+      if (fixes.length < MAX_FIXES) fixes.push(toFixView(issue));
+    }
+  return { fixable, fixes };
+}
+
+export function toFixView(issue: FixableIssue): FixView {
+  return {
+    row: issue.row,
+    column: issue.column,
+    a1: a1(issue.row, issue.column),
+    field: issue.field ?? "",
+    from: fixText(issue.fix.from),
+    to: fixText(issue.fix.to),
+  };
+}
+
+/** A value before or after a fix as the sidebar shows it: text as it is, a number as written, true/false. */
+export function fixText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return String(value);
 }

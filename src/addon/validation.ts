@@ -10,7 +10,7 @@ import { writeState } from "./documentState";
 import { type HeaderReading, headerText, mappingView, readHeaderRow } from "./headerReading";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
-import { checkSheet, MAX_FINDINGS, toFinding } from "./sheetCheck";
+import { checkSheet, fixesOf, MAX_FINDINGS, type SheetCheck, toFinding } from "./sheetCheck";
 import {
   knownSheetName,
   readActiveTable,
@@ -127,8 +127,70 @@ function checkActiveTab(input: ImportChoice, action: MappingAction): ValidationV
     truncated: check.issues.length - alerts > MAX_FINDINGS,
     highlighted,
     mapping: mappingView(table.sheetId, spec, table.values, reading, check.plan, formatDate),
-    fixable: check.issues.filter((i) => i.code === "fixable").length,
-    fixes: [],
+    ...fixesOf(check),
+  };
+}
+
+/** What checking a tab needs before it reads the sheet (temporary integration of fixes with mapping). */
+export interface CheckSetup {
+  choice: ImportChoice;
+  timeZone: string;
+  locale: string;
+  catalogue: ProgramCatalogue;
+  spec: ObjectSpec;
+}
+
+export function prepareCheck(input: ImportChoice): CheckSetup {
+  const choice = readChoice(input);
+  const timeZone = spreadsheetTimeZone();
+  const locale = spreadsheetLocale();
+  const { catalogue } = fetchCatalogue();
+  return { choice, timeZone, locale, catalogue, spec: specFor(choice, catalogue) };
+}
+
+type TabCheck = SheetCheck & { reading: HeaderReading; setup: CheckSetup };
+
+export function checkTable(setup: CheckSetup, table: SheetTable, values = table.values): TabCheck {
+  const reading = readHeaderRow(setup.spec, values, setup.choice, readTab(table.sheetId));
+  const check = checkSheet(setup.spec, values, reading.headerIndex, sheetDateFormatter(setup.timeZone), {
+    mapping: reading.mapping,
+    dayFirst: dayFirstLocale(setup.locale),
+  });
+  return Object.assign(check, { reading, setup });
+}
+
+export function marksOf(check: SheetCheck): Marks {
+  const marks = new Marks();
+  for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
+  return marks;
+}
+
+export function validationView(table: SheetTable, check: TabCheck, highlighted: number): ValidationView {
+  const { reading, setup } = check;
+  const alerts = check.plan.alerts.length;
+  const finding = (issue: (typeof check.issues)[number]) => toFinding(table.sheetId, issue);
+  return {
+    sheetId: table.sheetId,
+    sheetName: knownSheetName(table.sheetId),
+    headerRow: reading.headerIndex + 1,
+    blocked: check.plan.blocked,
+    headerAlerts: check.plan.alerts.map(finding),
+    rows: check.rows,
+    rowsWithErrors: check.rowsWithErrors,
+    errors: check.errors,
+    warnings: check.warnings,
+    findings: check.issues.slice(alerts, alerts + MAX_FINDINGS).map(finding),
+    truncated: check.issues.length - alerts > MAX_FINDINGS,
+    highlighted,
+    mapping: mappingView(
+      table.sheetId,
+      setup.spec,
+      table.values,
+      reading,
+      check.plan,
+      sheetDateFormatter(setup.timeZone),
+    ),
+    ...fixesOf(check),
   };
 }
 

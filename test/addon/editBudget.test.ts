@@ -25,7 +25,7 @@ const HEADERS = [
 /** A trigger's 30 s, and what one edit may take of it here. */
 const SIMPLE_TRIGGER_MS = 30_000;
 const MAX_SHEET_CALLS = 30;
-/** Every that-many-th transaction has an amount that is not whole cents (column B). */
+/** Every that-many-th transaction has an amount that is not whole cents, nor dollars and cents (column B). */
 const BAD_EVERY = 1000;
 const transactions = choiceOf("transactions");
 
@@ -35,7 +35,7 @@ const rowOf = (i: number) => i + 2;
 function transactionRows(n: number): CellValue[][] {
   return Array.from({ length: n }, (_, i) => [
     `cus-${i % 5000}`,
-    i % BAD_EVERY === BAD_EVERY - 1 ? 12.5 : 1000 + i,
+    i % BAD_EVERY === BAD_EVERY - 1 ? 12.345 : 1000 + i,
     "USD",
     `txn-${i}`,
     new Date(Date.UTC(2021, i % 12, 1 + (i % 28))),

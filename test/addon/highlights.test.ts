@@ -44,7 +44,7 @@ describe("colours and notes", () => {
   it("errors and warnings are coloured differently, and each cell's note holds its messages", () => {
     const { workbook, host } = sheetWith([
       ["partner_key", "amount_in_cents", "body", "status", "decline_reason"],
-      ["ada", "12.5", "Bonus", "pending", "typo"],
+      ["ada", "12.345", "Bonus", "pending", "typo"],
       ["ada", "100", "", "", ""],
       ["ada", "100", "Fine", "paid", "late"],
     ]);

@@ -137,7 +137,7 @@ describe("resume after a closed sidebar", () => {
     const sheet = spreadsheetWith(MANY, "closed");
     const first = openSidebar(sheet);
     const started = call(first.host, "startImport", PARTNERS, false);
-    expect(started).toMatchObject({ status: "running", rowsSent: 10_000, chunksSent: 10, chunksTotal: 12 });
+    expect(started).toMatchObject({ status: "running", rowsSent: 5_000, chunksSent: 5, chunksTotal: 12 });
     // The person closes the sidebar: no further call comes from that page.
     await first.host.close();
 
@@ -147,12 +147,12 @@ describe("resume after a closed sidebar", () => {
       status: "running",
       sheetName: "Sheet1",
       rowsTotal: MANY,
-      rowsSent: 10_000,
-      chunksSent: 10,
+      rowsSent: 5_000,
+      chunksSent: 5,
     });
     expect(await service.get(`/v1/imports/${started.importId}`)).toMatchObject({
       status: "processing",
-      chunks_received: 10,
+      chunks_received: 5,
     });
 
     const done = continueUntilDone(later.host);
@@ -276,7 +276,8 @@ describe("refusal when the rows changed", () => {
     const sheet = spreadsheetWith(MANY, prefix);
     const { host } = openSidebar(sheet);
     const started = call(host, "startImport", PARTNERS, false);
-    expect(started).toMatchObject({ status: "running", chunksSent: 10 });
+    expect(started).toMatchObject({ status: "running", chunksSent: 5 });
+    expect(call(host, "continueImport")).toMatchObject({ status: "running", chunksSent: 10 });
     const row = 11_200;
     const original = sheet.rows[row - 2]?.[0] as string;
     writeRows(sheet.workbook, sheet.workbook.activeSheet, row, 1, [["someone.else@example.com"]]);
@@ -333,7 +334,7 @@ describe("one import at a time", () => {
     await proxy.clear();
 
     const unfinished =
-      'An import of Partners from "Sheet1" is not finished (10,000 of 11,500 rows sent): resume it or cancel it first.';
+      'An import of Partners from "Sheet1" is not finished (5,000 of 11,500 rows sent): resume it or cancel it first.';
     expect(() => call(host, "startImport", PARTNERS, true)).toThrow(unfinished);
     // Import asks first, and already the question is refused.
     expect(() => call(host, "reviewImport", PARTNERS)).toThrow(unfinished);

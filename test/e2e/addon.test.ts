@@ -214,8 +214,9 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     ]);
 
     // The demo customers (src/emulator/demo/customers.csv) are cus_1001 to cus_1003; lena@example.com
-    // is cus_1003. Mistakes: an amount in dollars (C3), an unknown currency and a short key (row 4).
-    // Row 5's customer is not in the program: only the service can tell.
+    // is cus_1003. Mistakes: an unknown currency and a short key (row 4). An amount in dollars (C3) is
+    // read as cents, and said so: a fixable warning, listed but not painted. Row 5's customer is not in
+    // the program: only the service can tell.
     await cellAt(page, "A2").click();
     await paste(
       page,
@@ -230,34 +231,33 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await cellAt(page, "E6").filter({ hasText: "txn_demo_0005" }).waitFor();
 
     await sidebar.getByRole("button", { name: "Validate" }).click();
-    await sidebarSays(sidebar, 'Checked 5 rows of "New transactions": 3 errors, 0 warnings.');
+    await sidebarSays(sidebar, 'Checked 5 rows of "New transactions": 2 errors, 1 warning.');
     expect(await countsIn(sidebar.locator("#validation-result"))).toEqual({
       Rows: "5",
-      Errors: "3",
-      Warnings: "0",
-      "Rows with errors": "2",
+      Errors: "2",
+      Warnings: "1",
+      "Rows with errors": "1",
     });
-    const dollars =
-      'amount "12.5" is not a whole number of cents; expected digits only, e.g. 40000 for $400.00; did you mean 1250 (cents)?';
+    const dollars = 'amount "12.5" is an amount in dollars; read as 1250 cents';
     const currency = 'currency "XYZ" is not an ISO 4217 currency code; expected e.g. USD, CAD or EUR';
     const shortKey = 'key "tx3" is 3 characters long; it needs at least 4';
     expect(await findingsIn(sidebar.locator("#validation-result"))).toEqual([
-      `Error: C3 ${dollars}`,
+      `Warning: C3 ${dollars}`,
       `Error: D4 ${currency}`,
       `Error: E4 ${shortKey}`,
     ]);
-    await expectHighlighted(page, "C3", "error", dollars);
+    await expectPlain(page, "C3", "12.5");
     await expectHighlighted(page, "D4", "error", currency);
     await expectHighlighted(page, "E4", "error", shortKey);
 
     // Clear highlights gives the cells their own look back; Validate marks them again.
     await sidebar.getByRole("button", { name: "Clear highlights" }).click();
-    await sidebarSays(sidebar, "Restored 3 cells to how they were.");
+    await sidebarSays(sidebar, "Restored 2 cells to how they were.");
     await expectPlain(page, "C3", "12.5");
     await expectPlain(page, "D4", "XYZ");
     await expectPlain(page, "E4", "tx3");
     await sidebar.getByRole("button", { name: "Validate" }).click();
-    await sidebarSays(sidebar, 'Checked 5 rows of "New transactions": 3 errors, 0 warnings.');
+    await sidebarSays(sidebar, 'Checked 5 rows of "New transactions": 2 errors, 1 warning.');
     await expectHighlighted(page, "E4", "error", shortKey);
 
     await finding(sidebar, shortKey).click();
@@ -542,7 +542,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
   }, 120_000);
 
   it("an import whose sidebar was closed between calls is offered as Resume import when the importer opens again, and resumes to the end", async () => {
-    // More rows than one call sends (10 chunks of 1,000), so the import takes more than one call.
+    // More rows than one call sends (5 chunks of 1,000), so the import takes more than one call.
     const rows = 10_200;
     const lines = ["partner_email,partner_key,first_name"];
     for (let i = 1; i <= rows; i++) lines.push(`p${i}@bulk.test,bulk${i},Bulk ${i}`);
@@ -555,22 +555,41 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await sidebar.getByRole("button", { name: "Validate" }).click();
     await sidebarSays(sidebar, 'Checked 10,200 rows of "Bulk partners": 0 errors, 0 warnings.');
 
-    // The sidebar's first continueImport call is held, as if it were on its way when the sidebar closed.
+    // The sidebar's startImport call is held for a moment, and its first continueImport call for good,
+    // as if it were on its way when the sidebar closed.
+    let holdStart: ((route: Route) => void) | null = null;
+    const startHeld = new Promise<Route>((resolve) => {
+      holdStart = resolve;
+    });
     let hold: ((route: Route) => void) | null = null;
     const held = new Promise<Route>((resolve) => {
       hold = resolve;
     });
     await page.route("**/api/run", async (route) => {
       const call = route.request().postDataJSON() as { name?: string };
-      if (hold && call.name === "continueImport") {
+      if (holdStart && call.name === "startImport") {
+        holdStart(route);
+        holdStart = null;
+      } else if (hold && call.name === "continueImport") {
         hold(route);
         hold = null;
       } else await route.continue();
     });
 
     await (await askToImport(sidebar)).getByRole("button", { name: "Confirm import" }).click();
+    // The bar shows at once, at 0 of the rows confirmed, before the first chunk is answered.
+    const starting = await startHeld;
+    expect(await progressOf(sidebar)).toEqual({ value: 0, max: rows, line: "0 of 10,200 rows sent" });
+    expect(await sidebar.locator("#import-title").textContent()).toBe(
+      'Import: Partners from "Bulk partners"',
+    );
+    await starting.continue();
     await sidebarSays(sidebar, /^Import in progress: [\d,]+ of 10,200 rows sent\.$/);
     const progress = await progressOf(sidebar);
+    // With the first answer: how fast it goes, and how long is left.
+    expect(await sidebar.locator("#import-pace").textContent()).toMatch(
+      /^([\d,]+ rows|under 1 row) per second · (about \d+ (s|min) left|a few seconds left|about \d+ h( \d+ min)? left)$/,
+    );
     expect(progress.value).toBeGreaterThan(0);
     expect(progress.value).toBeLessThan(rows);
     expect(progress.max).toBe(rows);
@@ -625,15 +644,15 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
         { object: "partners", groupKey: null, sendInvites: false, allowRepeats: false },
         false,
       );
-      expect(started).toMatchObject({ status: "running", rowsSent: 10_000 });
+      expect(started).toMatchObject({ status: "running", rowsSent: 5_000 });
 
       const holder =
-        /^admin@demo\.test is importing Partners from “Colleague partners”: 10,000 of 10,200 rows sent\. Only they can resume or cancel it, unless it stays idle for 30 minutes/;
+        /^admin@demo\.test is importing Partners from “Colleague partners”: 5,000 of 10,200 rows sent\. Only they can resume or cancel it, unless it stays idle for 30 minutes/;
       const sidebar = await openImporter(page, holder);
       expect(await progressOf(sidebar)).toEqual({
-        value: 10_000,
+        value: 5_000,
         max: rows,
-        line: "10,000 of 10,200 rows sent",
+        line: "5,000 of 10,200 rows sent",
       });
       await sidebar.locator("#import-note").filter({ hasText: holder }).waitFor();
       expect(await sidebar.getByRole("button", { name: "Resume import" }).isVisible()).toBe(false);
