@@ -64,16 +64,11 @@ export function renameTabHeaders(input: ImportChoice): ValidationView {
 }
 
 function checkActiveTab(input: ImportChoice, action: MappingAction): ValidationView {
-  const choice = readChoice(input);
+  const setup = prepareCheck(input);
+  const { choice, spec, timeZone, locale, catalogue } = setup;
   writeState("choice", rememberedChoice(choice));
-  const timeZone = spreadsheetTimeZone();
-  const locale = spreadsheetLocale();
-  const formatDate = sheetDateFormatter(timeZone);
-  const { catalogue } = fetchCatalogue();
-  const spec = specFor(choice, catalogue);
   const table = readActiveTable();
-  const tab = readTab(table.sheetId);
-  let reading = readHeaderRow(spec, table.values, choice, tab);
+  let reading = readHeaderRow(spec, table.values, choice, readTab(table.sheetId));
   let saved: SavedMapping | null | undefined; // undefined: the tab's saved mapping stays as it is
   if (action === "save") {
     const mapping = reading.mapping ?? mappingFromProposal(proposeMapping(spec, reading.headers));
@@ -82,13 +77,8 @@ function checkActiveTab(input: ImportChoice, action: MappingAction): ValidationV
   } else if (action === "rename") {
     ({ reading, saved } = renameHeaderCells(table, reading, spec));
   }
-  const check = checkSheet(spec, table.values, reading.headerIndex, formatDate, {
-    mapping: reading.mapping,
-    dayFirst: dayFirstLocale(locale),
-  });
-
-  const marks = new Marks();
-  for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
+  const check = checkTable(setup, table, table.values, reading);
+  const marks = marksOf(check);
   const rows = table.values.length;
   const columns = table.values[0]?.length ?? 0;
   const headerRow = reading.headerIndex + 1;
@@ -110,28 +100,10 @@ function checkActiveTab(input: ImportChoice, action: MappingAction): ValidationV
     updateTab(table.sheetId, (t) => remember(t, choice, chosenRow, saved, reading));
     return painted;
   });
-
-  const alerts = check.plan.alerts.length;
-  const finding = (issue: (typeof check.issues)[number]) => toFinding(table.sheetId, issue);
-  return {
-    sheetId: table.sheetId,
-    sheetName: knownSheetName(table.sheetId),
-    headerRow,
-    blocked: check.plan.blocked,
-    headerAlerts: check.plan.alerts.map(finding),
-    rows: check.rows,
-    rowsWithErrors: check.rowsWithErrors,
-    errors: check.errors,
-    warnings: check.warnings,
-    findings: check.issues.slice(alerts, alerts + MAX_FINDINGS).map(finding),
-    truncated: check.issues.length - alerts > MAX_FINDINGS,
-    highlighted,
-    mapping: mappingView(table.sheetId, spec, table.values, reading, check.plan, formatDate),
-    ...fixesOf(check),
-  };
+  return validationView(table, check, highlighted);
 }
 
-/** What checking a tab needs before it reads the sheet (temporary integration of fixes with mapping). */
+/** What checking a tab needs before it reads the sheet: the choice, the program, the sheet's zone and locale. */
 export interface CheckSetup {
   choice: ImportChoice;
   timeZone: string;
@@ -148,17 +120,31 @@ export function prepareCheck(input: ImportChoice): CheckSetup {
   return { choice, timeZone, locale, catalogue, spec: specFor(choice, catalogue) };
 }
 
-type TabCheck = SheetCheck & { reading: HeaderReading; setup: CheckSetup };
+/** A tab checked: the check, how its header row was read, and the values it was checked from. */
+export type TabCheck = SheetCheck & {
+  reading: HeaderReading;
+  setup: CheckSetup;
+  values: readonly unknown[][];
+};
 
-export function checkTable(setup: CheckSetup, table: SheetTable, values = table.values): TabCheck {
-  const reading = readHeaderRow(setup.spec, values, setup.choice, readTab(table.sheetId));
+/**
+ * Checks a tab's values (as read, or as a fix left them) through the header row and mapping in use,
+ * common forms of values read in the spreadsheet's locale.
+ */
+export function checkTable(
+  setup: CheckSetup,
+  table: SheetTable,
+  values: unknown[][] = table.values,
+  reading: HeaderReading = readHeaderRow(setup.spec, values, setup.choice, readTab(table.sheetId)),
+): TabCheck {
   const check = checkSheet(setup.spec, values, reading.headerIndex, sheetDateFormatter(setup.timeZone), {
     mapping: reading.mapping,
     dayFirst: dayFirstLocale(setup.locale),
   });
-  return Object.assign(check, { reading, setup });
+  return Object.assign(check, { reading, setup, values });
 }
 
+/** The cells to colour: every finding with a cell, but fixable ones (Marks leaves those out). */
 export function marksOf(check: SheetCheck): Marks {
   const marks = new Marks();
   for (const issue of check.issues) if (issue.column !== null) marks.add(issue);
@@ -185,7 +171,7 @@ export function validationView(table: SheetTable, check: TabCheck, highlighted: 
     mapping: mappingView(
       table.sheetId,
       setup.spec,
-      table.values,
+      check.values,
       reading,
       check.plan,
       sheetDateFormatter(setup.timeZone),
