@@ -39,6 +39,7 @@ function render(record: TabRecord): void {
     return;
   }
   const fresh = view !== drawnFrom;
+  const sameTab = drawnFrom?.sheetId === view.sheetId;
   drawnFrom = view;
   const mapping = view.mapping;
   fillHeaderRows(mapping);
@@ -49,7 +50,9 @@ function render(record: TabRecord): void {
   fill(columnsPart, ...selects.map(({ column, select }) => columnField(column, select)));
   showMissing(mapping);
   note.textContent = noteFor(record, view);
-  if (fresh) setOpen(!mapping.matches || record.mapping !== null);
+  // Open while a mapping is wanted and not saved; a saved one stays as the person left it on this tab.
+  const wanted = (!mapping.matches && !mapping.saved) || record.mapping !== null;
+  if (fresh && (wanted || !sameTab)) setOpen(wanted);
 }
 
 function noteFor(record: TabRecord, view: ValidationView): string {
