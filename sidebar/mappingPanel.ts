@@ -145,16 +145,25 @@ function showMissing(mapping: MappingView): void {
  * own list of what is missing says it too.
  */
 function requiredSets(mapping: MappingView): string[][] {
-  const entry = catalogueObject(currentChoice().object);
+  const choice = currentChoice();
+  const entry = catalogueObject(choice.object);
+  const columns =
+    entry?.groups.find((group) => group.key === choice.groupKey)?.columns ?? entry?.columns ?? [];
   const sets = new Map<string, string[]>();
-  const add = (set: string[]) => sets.set([...set].sort().join(" "), set);
-  for (const field of mapping.fields) {
-    if (!field.required) continue;
-    const text = entry?.columns.find((column) => column.name === field.name)?.requirementText ?? "";
-    const others = /^required: this or (.+?)(?:, not both)?$/.exec(text)?.[1]?.split(" or ") ?? [];
-    add([field.name, ...others]);
+  const add = (set: string[]) => {
+    const key = [...set].sort().join(" ");
+    if (!sets.has(key)) sets.set(key, set);
+  };
+  for (const column of columns) {
+    if (!column.required) continue;
+    const others = /^required: this or (.+?)(?:, not both)?$/
+      .exec(column.requirementText)?.[1]
+      ?.split(" or ");
+    add([column.name, ...(others ?? [])]);
   }
-  for (const missing of mapping.missing) add(missing.split(/ (?:x?or|and) /));
+  for (const field of mapping.fields)
+    if (field.required && ![...sets.values()].some((set) => set.includes(field.name))) add([field.name]);
+  for (const missing of mapping.missing) add(missing.split(" or "));
   return [...sets.values()];
 }
 

@@ -149,7 +149,8 @@ describeInChromium("the sidebar in step with the sheet, in the preview", () => {
     await selectTab(page, "CRM export");
     await result.getByText('No errors: "CRM export" is ready for a dry run.').waitFor();
     expect(await countsIn(result)).toMatchObject({ Rows: "2", Errors: "0" });
-    expect(await sidebar.getByRole("status").textContent()).not.toContain("Signups");
+    // The status line no longer speaks of the other tab (it is empty, so not shown).
+    expect(await sidebar.locator("#status").textContent()).not.toContain("Signups");
     await selectTab(page, "Signups");
     await result.locator("dd").filter({ hasText: /^1$/ }).first().waitFor();
     expect(await countsIn(result)).toMatchObject({ Rows: "1", Errors: "1" });
@@ -161,7 +162,7 @@ describeInChromium("the sidebar in step with the sheet, in the preview", () => {
     await openCsv(
       page,
       "Finance sheet.csv",
-      "partner_email,partner_key,partner_joined_date\nlin@finance.test,lin,3/18/2026\nmo@finance.test,mo,2026-01-05\n",
+      "partner_email,partner_key,partner_joined_date\nmailto:Lin@Finance.test,lin,2026-03-18\nmo@finance.test,mo,2026-01-05\n",
     );
     const sidebar = await openImporter(page);
     await sidebar.getByLabel("Object type").selectOption({ label: "Partners" });
@@ -169,16 +170,18 @@ describeInChromium("the sidebar in step with the sheet, in the preview", () => {
     await sidebarSays(sidebar, 'Checked 2 rows of "Finance sheet": 0 errors, 1 warning.');
 
     const fixPanel = sidebar.locator("#fix-panel");
-    await fixPanel.getByText("C2 partner_joined_date: 3/18/2026 → 2026-03-18").waitFor();
+    await fixPanel.getByText("A2 partner_email: mailto:Lin@Finance.test → lin@finance.test").waitFor();
     await sidebar.getByRole("button", { name: "Fix 1 cell", exact: true }).click();
     await sidebarSays(
       sidebar,
       /^Fixed 1 cell in "Finance sheet"\. Checked 2 rows of "Finance sheet": 0 errors, 0 warnings\.$/,
     );
     const fixed = sidebar.locator("#fix-result");
-    await fixed.getByText("C2 partner_joined_date: 3/18/2026 → 2026-03-18").waitFor();
+    await fixed.getByText("A2 partner_email: mailto:Lin@Finance.test → lin@finance.test").waitFor();
     expect(await fixed.textContent()).toContain("Undo in Sheets");
-    await cellAt(page, "C2").filter({ hasText: "2026-03-18" }).waitFor();
+    await cellAt(page, "A2")
+      .filter({ hasText: /^lin@finance\.test$/ })
+      .waitFor();
     expect(await sidebar.getByRole("button", { name: /^Fix \d/ }).count()).toBe(0);
 
     // A bad value typed into the sheet: onEdit re-checks the row, and the sidebar checks again by itself.
