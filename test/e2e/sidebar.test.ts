@@ -156,7 +156,7 @@ describeInChromium("the sidebar in step with the sheet, in the preview", () => {
     expect(await countsIn(result)).toMatchObject({ Rows: "1", Errors: "1" });
   }, 240_000);
 
-  it("re-checks by itself when rows are edited, and Fix N cells rewrites the cells it lists, before → after", async () => {
+  it("Fix N cells rewrites the cells it lists, before → after; a dry run that skips nothing makes the tab ready to import, its result stays with its tab; edits are re-checked by themselves", async () => {
     await page.goto(preview.url);
     await page.getByRole("tab", { selected: true }).waitFor();
     await openCsv(
@@ -184,13 +184,31 @@ describeInChromium("the sidebar in step with the sheet, in the preview", () => {
       .waitFor();
     expect(await sidebar.getByRole("button", { name: /^Fix \d/ }).count()).toBe(0);
 
+    // Validate cannot see the program's data: only a dry run that skips nothing makes the rows ready to import.
+    const result = sidebar.locator("#validation-result");
+    await result.getByText('No errors: "Finance sheet" is ready for a dry run.').waitFor();
+    await sidebar.getByRole("button", { name: "Dry run" }).click();
+    await sidebarSays(sidebar, /^Dry run done: 2 would be created, 0 would be updated, 0 would be skipped\./);
+    await result.getByText('The dry run skipped no rows: "Finance sheet" is ready to import.').waitFor();
+
+    // The dry run's result belongs to its tab: hidden on another, shown again back on it.
+    const runResult = sidebar.locator("#import-state");
+    expect(await runResult.isVisible()).toBe(true);
+    await openCsv(page, "Elsewhere.csv", "partner_email\nsam@elsewhere.test\n");
+    await runResult.waitFor({ state: "hidden" });
+    await result.getByText("Not validated yet").waitFor();
+    await selectTab(page, "Finance sheet");
+    await runResult.waitFor({ state: "visible" });
+    await result.getByText('The dry run skipped no rows: "Finance sheet" is ready to import.').waitFor();
+
     // A bad value typed into the sheet: onEdit re-checks the row, and the sidebar checks again by itself.
     await cellAt(page, "A3").click();
     await page.locator("#name-box").filter({ hasText: /^A3$/ }).waitFor();
     await page.keyboard.type("mo-at-finance");
     await page.keyboard.press("Enter");
     await sidebarSays(sidebar, 'Checked 2 rows of "Finance sheet": 1 error, 0 warnings.');
-    expect(await countsIn(sidebar.locator("#validation-result"))).toMatchObject({ Errors: "1" });
+    expect(await countsIn(result)).toMatchObject({ Errors: "1" });
+    expect(await result.textContent()).not.toContain("ready to import");
   }, 240_000);
 });
 
