@@ -2,21 +2,7 @@
  * The one place the sidebar reaches the add-on: google.script.run wrapped into promises, typed from
  * the server's entry module so that renaming a server function breaks the sidebar's type check.
  */
-import type { FixResult, ImportChoice, TabView, ValidationView } from "../src/addon/contract";
-
-/**
- * Entry points the add-on gains for tabs, `Map columns` and `Fix N cells` (issue 12), as the contract
- * names them. Once src/addon/main exports them, its own signatures are the ones checked.
- */
-interface TabEntryPoints {
-  activeTab(): TabView;
-  saveMapping(choice: ImportChoice): ValidationView;
-  renameHeaders(choice: ImportChoice): ValidationView;
-  fixCells(choice: ImportChoice): FixResult;
-}
-
-type Main = typeof import("../src/addon/main");
-type Server = Main & Omit<TabEntryPoints, keyof Main>;
+type Server = typeof import("../src/addon/main");
 type Answer<Name extends keyof Server> = Awaited<ReturnType<Server[Name]>>;
 
 type ScriptRunner = {
