@@ -4,6 +4,7 @@ export * from "./fields";
 export * from "./fixes";
 export * from "./headers";
 export * from "./issues";
+export * from "./mapping";
 export type { CustomField, Group, ProgramCatalogue, ProgramConfig, ProgramUser } from "./program";
 export * from "./rows";
 export * from "./spec";

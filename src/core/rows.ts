@@ -114,6 +114,8 @@ interface CompiledColumn {
   readonly textOnly: boolean;
   /** Common forms of this column's values, when the checker normalises. */
   readonly fix: Fixer | null;
+  /** Without normalising: the same forms, to name a refused cell's canonical value as its suggestion. */
+  readonly suggest: Fixer | null;
 }
 
 /** What became of a cell in the row being checked. */
@@ -148,6 +150,7 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     seen: c.field.unique && !firstRowOf ? new KeyIndex(options.expectedRows) : null,
     textOnly: TEXT_ONLY_FIELDS.has(c.field.name),
     fix: fixOptions ? fixerFor(c.field, fixOptions) : null,
+    suggest: fixOptions ? null : fixerFor(c.field),
   }));
   const n = columns.length;
   const slotOf = new Map(columns.map((c, k) => [c.name, k]));
@@ -218,6 +221,17 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
     });
   };
 
+  /** A refused cell in a common form of a value: its error names the canonical value as a suggestion. */
+  const suggestFix = (c: CompiledColumn, raw: unknown, from: number) => {
+    const fixed = c.suggest?.(raw);
+    if (fixed === undefined || issues === null) return;
+    const list: Issue[] = issues;
+    for (let i = from; i < list.length; i++) {
+      const issue = list[i] as Issue;
+      if (issue.severity === "error") list[i] = { ...issue, suggestion: String(fixed.to) };
+    }
+  };
+
   return {
     check(rowNumber, cells) {
       row = rowNumber;
@@ -239,9 +253,13 @@ export function createRowChecker(plan: HeaderPlan, options: RowCheckerOptions = 
         current = k;
         const fixed = c.fix === null ? undefined : c.fix(raw);
         if (fixed !== undefined) fixable(c, raw, fixed);
+        const before = issues === null ? 0 : (issues as Issue[]).length;
         const value = c.read(fixed === undefined ? raw : fixed.to, report);
         if (value !== undefined) values[k] = value;
-        else state[k] = REFUSED;
+        else {
+          state[k] = REFUSED;
+          if (c.suggest !== null) suggestFix(c, raw, before);
+        }
         if (c.textOnly && typeof raw === "number") numberInTextColumn(c, raw);
       }
       if (blank) return new Checked(row, values, columns, recordFields, NO_ISSUES, true, true);

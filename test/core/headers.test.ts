@@ -218,3 +218,88 @@ describe("header analysis", () => {
     ]);
   });
 });
+
+describe("header analysis with a column mapping", () => {
+  const partners = objectSpec("partners");
+  const headers = ["Email", "Partner Key", "Joined", "Notes"];
+  const mapping = {
+    Email: "partner_email",
+    "Partner Key": "partner_key",
+    " Joined ": "partner_joined_date",
+    Notes: null,
+  };
+
+  it("reads a mapped header as its field, with no header_renamed alert", () => {
+    const plan = analyseHeaders(partners, headers, { mapping, columnHasData: () => true });
+    expect(plan.alerts).toEqual([]);
+    expect(plan.blocked).toBe(false);
+    expect(plan.columns.map((c) => [c.column, c.header, c.field.name])).toEqual([
+      [1, "Email", "partner_email"],
+      [2, "Partner Key", "partner_key"],
+      [3, "Joined", "partner_joined_date"],
+    ]);
+  });
+
+  it("ignores a column mapped to null even with data, and lists it", () => {
+    const plan = analyseHeaders(partners, headers, { mapping, columnHasData: () => true });
+    expect(plan.ignored).toEqual([4]);
+    expect(plan.columns.some((c) => c.column === 4)).toBe(false);
+    const blank = analyseHeaders(partners, ["partner_key", ""], {
+      mapping: { "": null },
+      columnHasData: () => true,
+    });
+    expect(blank.alerts).toEqual([]);
+    expect(blank.ignored).toEqual([2]);
+  });
+
+  it("reads headers the mapping does not name as usual", () => {
+    const plan = analyseHeaders(partners, ["Email", "first_name", "Last Name"], {
+      mapping: { Email: "partner_email" },
+    });
+    expect(plan.columns.map((c) => c.field.name)).toEqual(["partner_email", "first_name", "last_name"]);
+    expect(plan.alerts.map((a) => a.code)).toEqual(["header_renamed"]);
+  });
+
+  it("blocks on a mapping to a field the object lacks, with a did-you-mean", () => {
+    const plan = analyseHeaders(partners, ["Email", "Key"], {
+      mapping: { Email: "partner_email", Key: "partner_kee" },
+    });
+    expect(plan.blocked).toBe(true);
+    expect(plan.alerts).toEqual([
+      expect.objectContaining({
+        column: 2,
+        severity: "error",
+        code: "unknown_field",
+        message: 'column B: the mapping reads "Key" as partner_kee, which is not a partners field',
+        suggestion: "partner_key",
+      }),
+    ]);
+  });
+
+  it("blocks when two headers are mapped to one field", () => {
+    const plan = analyseHeaders(partners, ["Email", "Work Email"], {
+      mapping: { Email: "partner_email", "Work Email": "partner_email" },
+    });
+    expect(plan.alerts).toEqual([
+      expect.objectContaining({
+        column: 2,
+        code: "duplicate_header",
+        message: "partner_email is in columns A and B; keep one",
+      }),
+    ]);
+  });
+
+  it("names a required field that no column is mapped to", () => {
+    const plan = analyseHeaders(objectSpec("customers"), ["Mail", "Name"], {
+      mapping: { Mail: null, Name: "name" },
+      columnHasData: () => true,
+    });
+    expect(plan.alerts).toEqual([
+      expect.objectContaining({
+        code: "missing_column",
+        field: "email",
+        message: "The required column email is missing",
+      }),
+    ]);
+  });
+});
