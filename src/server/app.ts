@@ -102,7 +102,10 @@ export async function buildApp({
     });
     await docs.register(swaggerUi, { routePrefix: "/docs" });
   });
-  await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } });
+  // An upload is one file and a few option fields (the largest, a mapping, is far under 1 MB).
+  await app.register(multipart, {
+    limits: { fileSize: 50 * 1024 * 1024, files: 1, fields: 16, fieldSize: 1024 * 1024 },
+  });
   // A CSV body reaches its route as the request's stream, read as it arrives (never held whole).
   app.addContentTypeParser(["text/csv", "text/plain"], (_request, payload, done) => done(null, payload));
   boundJsonBodies(app);

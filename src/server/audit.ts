@@ -25,6 +25,11 @@ export interface AuditEntry {
 /** The most an entry keeps of its object's name, and of each of its JSON values. */
 const MAX_OBJECT_CHARS = 100;
 const MAX_JSON_CHARS = 4096;
+/**
+ * Options are kept whole up to this: an import's column mapping is part of what it did (at most 250
+ * entries of a 500-character header and a 100-character field, well under this as JSON).
+ */
+const MAX_OPTIONS_JSON_CHARS = 1024 * 1024;
 
 /**
  * Adds an entry to the append-only audit log (the database refuses to change or remove one). Each
@@ -41,7 +46,7 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
       entry.action,
       entry.object?.slice(0, MAX_OBJECT_CHARS) ?? null,
       entry.importId ?? null,
-      cappedJson(entry.options),
+      cappedJson(entry.options, MAX_OPTIONS_JSON_CHARS),
       cappedJson(entry.source),
       cappedJson(entry.counts),
       cappedJson(entry.detail),
@@ -50,10 +55,10 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
   );
 }
 
-function cappedJson(value: unknown): string | null {
+function cappedJson(value: unknown, most = MAX_JSON_CHARS): string | null {
   if (value === undefined || value === null) return null;
   const json = JSON.stringify(value);
-  return json.length <= MAX_JSON_CHARS ? json : JSON.stringify({ truncated: true, chars: json.length });
+  return json.length <= most ? json : JSON.stringify({ truncated: true, chars: json.length });
 }
 
 /**

@@ -135,9 +135,18 @@ export async function importRows(
   return { started, id, results, completed };
 }
 
-/** Uploads a CSV as multipart, as `curl -F file=@data.csv` does. */
-export function multipart(csv: string, filename = "data.csv") {
+/**
+ * Uploads a CSV as multipart, as `curl -F file=@data.csv` does; with form fields (`-F name=value`)
+ * before the file, as curl sends them when they come first on its command line, or after it.
+ */
+export function multipart(
+  csv: string,
+  filename = "data.csv",
+  { before = [], after = [] }: { before?: [string, string][]; after?: [string, string][] } = {},
+) {
   const boundary = `----ci${randomBytes(8).toString("hex")}`;
-  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
+  const field = ([name, value]: [string, string]) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const body = `${before.map(field).join("")}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n${after.map(field).join("")}--${boundary}--\r\n`;
   return { body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
 }

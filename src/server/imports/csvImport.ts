@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parse } from "csv-parse";
+import type { Issue } from "../../core";
 import type { Caller } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
 import { requestHash } from "./idempotency";
 import { type ChunkRow, getImport, type ImportResource, importResource, startImport } from "./pipeline";
+import { withDefaults } from "./pipeline/start";
 import { dropStaged, stageRows } from "./staging";
 import type { ImportOptions } from "./types";
 import type { UploadWorker } from "./worker";
@@ -17,6 +19,10 @@ export const SYNC_ROWS = 2000;
 export interface CsvUpload {
   stream: Readable;
   name: string | null;
+  /** The form fields sent before the file (its options), as text; none for a text/csv body. */
+  fields: Readonly<Record<string, unknown>>;
+  /** Called once the file is read: refuses what follows it in the body (an option sent too late). */
+  end?: () => Promise<void>;
 }
 
 interface CsvReader {
@@ -145,16 +151,14 @@ export async function importCsv(
   upload: CsvUpload,
   ip: string | null,
   { idempotencyKey, worker }: ImportCsvExtras,
-): Promise<{ resource: ImportResource; existing: boolean }> {
+): Promise<{ resource: ImportResource; alerts: readonly Issue[]; existing: boolean }> {
   const csv = readCsv(upload.stream);
   let job: { id: string | null; inline: boolean } = { id: null, inline: false };
   let staged: string | null = null;
   let started: Awaited<ReturnType<typeof startImport>>;
+  const headerRow = options.header_row ?? 1;
   try {
-    const header = await csv.rows.next();
-    if (header.done)
-      throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
-    const rest: AsyncIterable<ChunkRow> = { [Symbol.asyncIterator]: () => csv.rows };
+    const header = await headerOf(csv, headerRow);
     let totalRows = 0;
     started = await startImport(
       db,
@@ -162,18 +166,22 @@ export async function importCsv(
       {
         object,
         options,
-        headers: header.value.cells,
+        headers: header.cells,
         source: { kind: "file", ...(upload.name ? { name: upload.name } : {}) },
       },
       ip,
       {
         // The file's name is not part of the request's meaning; its bytes are.
         idempotency: idempotencyKey
-          ? { key: idempotencyKey, hash: () => requestHash({ object, options, file_sha256: csv.digest() }) }
+          ? {
+              key: idempotencyKey,
+              hash: () => requestHash({ object, options: withDefaults(options), file_sha256: csv.digest() }),
+            }
           : null,
-        before: async (importId) => {
+        before: async (importId, plan) => {
           staged = importId;
-          const found = await stageRows(db, importId, rest);
+          const found = await stageRows(db, importId, withoutColumns(csv.rows, plan.ignored));
+          await upload.end?.();
           totalRows = found.total_rows;
           return found;
         },
@@ -199,5 +207,38 @@ export async function importCsv(
     return started;
   }
   await worker.runInline(id, job.id);
-  return { resource: importResource(await getImport(db, caller.program.id, id)), existing: false };
+  return {
+    resource: importResource(await getImport(db, caller.program.id, id)),
+    alerts: started.alerts,
+    existing: false,
+  };
+}
+
+/**
+ * The header row: the first record at or after `headerRow` that is not an empty line. The records
+ * above it (a title, a note) are read and dropped; the rows under it keep the file's record numbers.
+ */
+async function headerOf(csv: CsvReader, headerRow: number): Promise<ChunkRow> {
+  for (let next = await csv.rows.next(); !next.done; next = await csv.rows.next())
+    if (next.value.row >= headerRow) return next.value;
+  if (headerRow > 1)
+    throw new ApiError(
+      400,
+      "empty_file",
+      `The file has nothing from row ${headerRow} on, where header_row says the header row is; give the row that holds the headers (1 for the first).`,
+    );
+  throw new ApiError(400, "empty_file", "The file is empty: it needs a header row and rows under it.");
+}
+
+/**
+ * The rows without the cells of the columns a mapping ignores (1-based): they are neither checked nor
+ * stored, not even in staging. Their places stay, blank, so the other columns keep their numbers.
+ */
+async function* withoutColumns(rows: AsyncIterator<ChunkRow>, ignored: readonly number[]) {
+  const dropped = new Set(ignored.map((column) => column - 1));
+  for (let next = await rows.next(); !next.done; next = await rows.next()) {
+    const { row, cells } = next.value;
+    if (dropped.size === 0) yield next.value;
+    else yield { row, cells: cells.map((cell, i) => (dropped.has(i) ? null : cell)) };
+  }
 }

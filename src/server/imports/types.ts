@@ -1,4 +1,4 @@
-import type { CheckedRow, Issue, ObjectName, ObjectSpec, ProgramCatalogue } from "../../core";
+import type { CheckedRow, ColumnMapping, Issue, ObjectName, ObjectSpec, ProgramCatalogue } from "../../core";
 import type { Queryable } from "../db/database";
 
 export interface ImportOptions {
@@ -7,6 +7,14 @@ export interface ImportOptions {
   dry_run: boolean;
   /** Import rows that match records an earlier import created (off: they are skipped as already_imported). */
   allow_repeats: boolean;
+  /** The file's headers read as fields (`{"Email": "partner_email", "Notes": null}`; null ignores a column), or null. */
+  mapping: ColumnMapping | null;
+  /** Read common forms of a value (`3/18/2026`, `mailto:…`) as their canonical form, each reported as `fixable`. */
+  normalise: boolean;
+  /** The spreadsheet locale the values were written in (`en_US`, `en_GB`): with normalise, whether slash dates are day first. */
+  locale: string;
+  /** The record (1-based) that holds the headers: a CSV upload skips the records above it (a title). */
+  header_row: number;
 }
 
 export type Outcome = "created" | "updated" | "skipped";

@@ -1,3 +1,5 @@
+import { MAPPING_EXAMPLE } from "./importOptions";
+
 /**
  * What /v1/openapi.json says of the import routes beyond what their validated schemas give: the
  * upload's bodies (a stream its route reads itself, so no validation schema describes it), the
@@ -36,7 +38,12 @@ const importResource = {
     id: { type: "string", format: "uuid" },
     object: { type: "string", enum: ["partners", "customers", "transactions", "rewards", "leads", "deals"] },
     status: { type: "string", enum: ["processing", "completed", "cancelled", "failed"] },
-    options: { type: "object", additionalProperties: true },
+    options: {
+      type: "object",
+      additionalProperties: true,
+      description:
+        "The options it runs with: group_key, send_invites, dry_run, allow_repeats, mapping (or null), normalise, locale, header_row",
+    },
     source: {
       type: "object",
       required: ["kind"],
@@ -68,36 +75,6 @@ const idempotencyKey = {
       description:
         "Makes a retry safe: the same key and request give the first answer (the same import); another request under the key is 422 idempotency_mismatch. Kept at least 24 hours, per program.",
     },
-  },
-};
-
-const upload = {
-  headers: idempotencyKey,
-  consumes: ["multipart/form-data", "text/csv"],
-  body: {
-    content: {
-      "multipart/form-data": {
-        schema: {
-          type: "object",
-          required: ["file"],
-          properties: { file: { type: "string", format: "binary", description: "The CSV file" } },
-        },
-      },
-      "text/csv": { schema: { type: "string", description: "The CSV itself, header row first" } },
-    },
-  },
-  response: {
-    200: json(importResource, "The import an earlier request with this Idempotency-Key started"),
-    201: json(importResource, "A small file, imported inside the request: the import as it ended"),
-    202: json(
-      importResource,
-      "The file is staged and the import is processing: poll GET /v1/imports/{id} until it is no longer processing",
-    ),
-    400: json(
-      errorBody,
-      "invalid_csv (with the line), empty_file, missing_file, invalid_multipart, invalid_upload, invalid_text (a header, with details.column, or the file's name), invalid_idempotency_key",
-    ),
-    422: json(errorBody, "invalid_headers (nothing imported; details.alerts), or idempotency_mismatch"),
   },
 };
 
@@ -170,7 +147,84 @@ const started = {
   ...importResource,
   properties: {
     ...importResource.properties,
-    header_alerts: { type: "array", items: issue, description: "Warnings about the header row" },
+    header_alerts: {
+      type: "array",
+      items: issue,
+      description:
+        "Warnings about the header row (a header read under another name; unknown_header for a mapping entry whose header the file lacks: that entry was not used). Empty when an earlier request's import is returned.",
+    },
+  },
+};
+
+/** The upload's options as form fields: the same names and meanings as its query parameters. */
+const formFields = {
+  mapping: {
+    type: "string",
+    description: `JSON: how the file's headers map to fields, e.g. ${MAPPING_EXAMPLE}; null ignores a column (neither checked nor stored)`,
+  },
+  normalise: {
+    type: "string",
+    enum: ["true", "false"],
+    description: "Read common forms of a value as their canonical form, each reported as a fixable warning",
+  },
+  locale: {
+    type: "string",
+    description: "The locale the values were written in (en_US by default; en_GB reads 18/03/2026)",
+  },
+  header_row: {
+    type: "string",
+    description: "The row that holds the headers (1 by default); the rows above it are skipped",
+  },
+  dry_run: { type: "string", enum: ["true", "false"] },
+  allow_repeats: { type: "string", enum: ["true", "false"] },
+  send_invites: { type: "string", enum: ["true", "false"], description: "Partners only" },
+  group_key: { type: "string", description: "Leads and deals only" },
+};
+
+const uploadDescription = `Send the file as the multipart field \`file\` (or the body itself, as text/csv). Options go in the query or, as curl users expect, as form fields placed BEFORE the file (a field after it is refused: 400 option_after_file); an option given both ways must say the same. For example, a CRM export with a title line above its headers, a Notes column left out, and dates like 3/18/2026 read as 2026-03-18:
+
+    curl -H "Authorization: Bearer $KEY" \\
+      -F 'mapping={"Email":"partner_email","Partner Key":"partner_key","Joined":"partner_joined_date","Notes":null}' \\
+      -F normalise=true -F header_row=2 \\
+      -F file=@crm-export.csv https://importer.example.com/v1/import/partners
+
+mapping reads the file's headers as fields (null: the column is neither checked nor stored); normalise=true applies the same fixes as the add-on's Fix N cells, each reported in its row's issues as a fixable warning (with the fix's from and to), and locale says whether slash dates are day first; header_row skips the records above the headers, and rows keep the file's numbers in the report. The answer's header_alerts hold the header row's warnings.`;
+
+const upload = {
+  description: uploadDescription,
+  headers: idempotencyKey,
+  consumes: ["multipart/form-data", "text/csv"],
+  body: {
+    content: {
+      "multipart/form-data": {
+        schema: {
+          type: "object",
+          required: ["file"],
+          properties: {
+            ...formFields,
+            file: { type: "string", format: "binary", description: "The CSV file, after the options" },
+          },
+        },
+      },
+      "text/csv": { schema: { type: "string", description: "The CSV itself, header row first" } },
+    },
+  },
+  response: {
+    200: json(importResource, "The import an earlier request with this Idempotency-Key started"),
+    201: json(started, "A small file, imported inside the request: the import as it ended"),
+    202: json(
+      started,
+      "The file is staged and the import is processing: poll GET /v1/imports/{id} until it is no longer processing",
+    ),
+    400: json(
+      errorBody,
+      "invalid_csv (with the line), empty_file (also: nothing at or below header_row), missing_file, invalid_multipart, invalid_upload, invalid_text (a header, with details.column, or the file's name), invalid_idempotency_key, invalid_mapping (not JSON, or not an object of header → field or null), invalid_request (another option), unknown_option (a form field that is no option), option_after_file, conflicting_options (query and form field differ), too_many_files",
+    ),
+    413: json(errorBody, "file_too_large (over 50 MB), field_too_large (a form field over 1 MB)"),
+    422: json(
+      errorBody,
+      "invalid_headers (nothing imported; details.alerts: e.g. unknown_header, or unknown_field for a mapping to a field the object lacks), or idempotency_mismatch",
+    ),
   },
 };
 

@@ -1,8 +1,10 @@
 import { Readable } from "node:stream";
+import type { Multipart } from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { STORABLE_TEXT, textFault } from "../../core";
+import { closest } from "../../core/suggest";
 import { requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
@@ -29,21 +31,16 @@ import { dropStaged } from "../imports/staging";
 import { UploadWorker } from "../imports/worker";
 import type { Mailer } from "../outbox";
 import { sendOutbox } from "../outbox";
+import {
+  importOptionsOf,
+  startOptions,
+  UPLOAD_OPTION_NAMES,
+  uploadOptions,
+  uploadOptionsOf,
+} from "./importOptions";
 import { decodeCursor, encodeCursor, pageQuery } from "./paging";
 import { reportCsv, reportJson, reportStream } from "./reportStream";
 import { text } from "./text";
-
-const flag = z
-  .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])
-  .optional()
-  .transform((v) => v === true || v === "true" || v === "1");
-
-const options = z.object({
-  group_key: text().min(1).optional(),
-  send_invites: flag,
-  dry_run: flag,
-  allow_repeats: flag,
-});
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const importId = z.object({ id: z.string() });
@@ -79,24 +76,25 @@ export async function importRoutes(
     "/v1/import/:object",
     {
       schema: {
-        summary: "Import a CSV file: multipart field 'file', or a text/csv body",
+        summary:
+          "Import a CSV file: multipart field 'file' (options as form fields before it, or as query parameters), or a text/csv body",
         params: z.object({ object: text() }),
-        querystring: options,
+        querystring: uploadOptions,
       },
     },
     async (request, reply) => {
       const { object } = request.params;
-      const opts = request.query;
-      const caller = await requireImporter(db, request, { object, options: opts });
+      const caller = await requireImporter(db, request, { object, options: request.query });
       const idempotencyKey = idempotencyKeyOf(request);
       const upload = await csvBodyOf(request);
-      const { resource, existing } = await importCsv(db, caller, object, opts, upload, request.ip, {
+      const opts = uploadOptionsOf(request.query, upload.fields);
+      const { resource, alerts, existing } = await importCsv(db, caller, object, opts, upload, request.ip, {
         idempotencyKey,
         worker: uploads,
       });
       if (existing) reply.header("idempotent-replayed", "true");
       const status = resource.status === "processing" ? 202 : existing ? 200 : 201;
-      return reply.status(status).send(resource);
+      return reply.status(status).send({ ...resource, header_alerts: alerts });
     },
   );
 
@@ -109,7 +107,7 @@ export async function importRoutes(
           "Start a chunked import; the same client_token, or the same Idempotency-Key and request, returns the same import",
         body: z.object({
           object: text(),
-          options: options.default({ send_invites: false, dry_run: false, allow_repeats: false }),
+          options: startOptions.prefault({}),
           headers: z.array(cell).min(1).max(MAX_COLUMNS),
           total_rows: z.number().int().min(0).max(10_000_000).optional(),
           source: source.optional(),
@@ -121,7 +119,8 @@ export async function importRoutes(
       const body = request.body;
       const caller = await requireImporter(db, request, { object: body.object, options: body.options });
       const key = idempotencyKeyOf(request);
-      const { resource, alerts, existing } = await startImport(db, caller, body, request.ip, {
+      const start = { ...body, options: importOptionsOf(body.options) };
+      const { resource, alerts, existing } = await startImport(db, caller, start, request.ip, {
         idempotency: key ? { key, hash: requestHash(body) } : null,
       });
       if (existing && key) reply.header("idempotent-replayed", "true");
@@ -240,14 +239,32 @@ export async function importRoutes(
   );
 }
 
-/** The uploaded CSV as a stream: the multipart field `file`, or the body itself. */
+/**
+ * The uploaded CSV as a stream: the multipart field `file`, or the body itself; with the form fields
+ * sent before the file (the upload's options, as curl's -F gives them).
+ */
 async function csvBodyOf(request: FastifyRequest): Promise<CsvUpload> {
   if (request.isMultipart()) {
+    const fields: Record<string, unknown> = {};
+    const parts = request.parts()[Symbol.asyncIterator]();
     try {
-      for await (const part of request.parts()) {
+      for (let next = await parts.next(); !next.done; next = await parts.next()) {
+        const part = next.value;
         if (part.type === "file" && part.fieldname === "file")
-          return { stream: part.file, name: fileNameOf(part.filename, () => part.file.resume()) };
+          return {
+            stream: part.file,
+            name: fileNameOf(part.filename, () => part.file.resume()),
+            fields,
+            end: () => nothingAfterFile(parts),
+          };
         if (part.type === "file") part.file.resume();
+        else if (part.valueTruncated)
+          throw new ApiError(
+            413,
+            "field_too_large",
+            `The form field ${JSON.stringify(part.fieldname.slice(0, 60))} is longer than 1 MB; an option is far shorter`,
+          );
+        else fields[optionName(part.fieldname, fields)] = part.value;
       }
     } catch (error) {
       throw malformedMultipart(error);
@@ -258,13 +275,66 @@ async function csvBodyOf(request: FastifyRequest): Promise<CsvUpload> {
       "The upload has no field 'file'; send the CSV as -F file=@data.csv",
     );
   }
-  if (request.body instanceof Readable) return { stream: request.body, name: null };
+  if (request.body instanceof Readable) return { stream: request.body, name: null, fields: {} };
   throw new ApiError(
     415,
     "unsupported_media_type",
     "Send the CSV as multipart/form-data (field 'file') or as a text/csv body",
   );
 }
+
+/** A form field's name, if it is an upload option given once; anything else is refused. */
+function optionName(name: string, fields: Record<string, unknown>): string {
+  if (name === "file")
+    throw new ApiError(
+      400,
+      "missing_file",
+      "The field 'file' holds text, not a file; send the CSV as -F file=@data.csv (with the @)",
+    );
+  if (!UPLOAD_OPTION_NAMES.includes(name)) {
+    const meant = closest(name.toLowerCase(), UPLOAD_OPTION_NAMES);
+    throw new ApiError(
+      400,
+      "unknown_option",
+      `The form field ${JSON.stringify(name.slice(0, 60))} is not an option of an upload${meant ? `; did you mean ${meant}?` : "."} The options are ${UPLOAD_OPTION_NAMES.join(", ")}, and the file goes in the field 'file'.`,
+    );
+  }
+  if (Object.hasOwn(fields, name))
+    throw new ApiError(400, "invalid_request", `The form field ${name} is given twice; give it once`);
+  return name;
+}
+
+/**
+ * Reads what follows the file in a multipart body: an option sent after the file would come too late
+ * to apply, so it is refused (and the upload with it) rather than ignored.
+ */
+async function nothingAfterFile(parts: AsyncIterator<Multipart>): Promise<void> {
+  let next: IteratorResult<Multipart>;
+  try {
+    next = await parts.next();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "FST_FILES_LIMIT") throw tooManyFiles();
+    throw malformedMultipart(error);
+  }
+  if (next.done) return;
+  const part = next.value;
+  if (part.type === "file") {
+    part.file.resume();
+    throw tooManyFiles();
+  }
+  throw new ApiError(
+    400,
+    "option_after_file",
+    `The form field ${JSON.stringify(part.fieldname.slice(0, 60))} comes after the file; options go before it, as in curl -F normalise=true -F file=@data.csv. Nothing was imported.`,
+  );
+}
+
+const tooManyFiles = () =>
+  new ApiError(
+    400,
+    "too_many_files",
+    "The upload holds more than one file; send one CSV as -F file=@data.csv",
+  );
 
 /** The uploaded file's name, kept as the import's source; one the database cannot store is refused. */
 function fileNameOf(name: string, discard: () => void): string | null {

@@ -1,6 +1,7 @@
 import {
   type CheckedRow,
   createRowChecker,
+  dayFirstLocale,
   type Issue,
   isBlank,
   type ObjectName,
@@ -194,10 +195,15 @@ async function checkAndApply(
   sent: ReadonlyMap<number, number>,
 ): Promise<RowResult[]> {
   const { program, spec, plan } = await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options);
-  const checker = createRowChecker(plan, { expectedRows: rows.length });
+  const checker = createRowChecker(plan, {
+    expectedRows: rows.length,
+    normalise: imp.options.normalise ? { dayFirst: dayFirstLocale(imp.options.locale) } : undefined,
+  });
   const columnOf = new Map(plan.columns.map((c) => [c.field.name, c.column]));
-  // Blank headers as analyseHeaders reads them (trimmed): their columns are not imported.
-  const unmapped = imp.headers.flatMap((h, i) => (String(h).trim() === "" ? [i] : []));
+  // Blank headers as analyseHeaders reads them (trimmed): their columns are not imported, and a value
+  // under one is said to be ignored. A column the mapping ignores is never read, not even for that.
+  const ignored = new Set(plan.ignored);
+  const unmapped = imp.headers.flatMap((h, i) => (String(h).trim() === "" && !ignored.has(i + 1) ? [i] : []));
   const checked: CheckedRow[] = [];
   const results = new Map<number, RowResult>();
   const warnings = new Map<number, Issue[]>();

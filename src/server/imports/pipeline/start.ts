@@ -14,7 +14,7 @@ import type { Database, Queryable } from "../../db/database";
 import { ApiError } from "../../errors";
 import { assertSameRequest, claimIdempotencyKey, findIdempotent, type Idempotency } from "../idempotency";
 import type { ImportOptions } from "../types";
-import { planFor } from "./plan";
+import { planFor, unusedMappingAlerts } from "./plan";
 import {
   getImport,
   type ImportResource,
@@ -25,12 +25,30 @@ import {
   type StartImport,
 } from "./resource";
 
-function normaliseOptions(object: ObjectName, options: Partial<ImportOptions> = {}): ImportOptions {
+/** The locale an import's values are read in when none is given: Sheets' own default. */
+export const DEFAULT_LOCALE = "en_US";
+
+/** Every option with its default where the request left it out: what an import keeps and shows. */
+export function withDefaults(options: Partial<ImportOptions> = {}): ImportOptions {
   return {
-    group_key: object === "leads" || object === "deals" ? (options.group_key ?? null) : null,
-    send_invites: object === "partners" && options.send_invites === true,
+    group_key: options.group_key ?? null,
+    send_invites: options.send_invites === true,
     dry_run: options.dry_run === true,
     allow_repeats: options.allow_repeats === true,
+    mapping: options.mapping ?? null,
+    normalise: options.normalise === true,
+    locale: options.locale ?? DEFAULT_LOCALE,
+    header_row: options.header_row ?? 1,
+  };
+}
+
+/** The options an import keeps: defaults filled in, and those its object has no use for cleared. */
+function normaliseOptions(object: ObjectName, options: Partial<ImportOptions> = {}): ImportOptions {
+  const all = withDefaults(options);
+  return {
+    ...all,
+    group_key: object === "leads" || object === "deals" ? all.group_key : null,
+    send_invites: object === "partners" && all.send_invites,
   };
 }
 
@@ -38,9 +56,10 @@ export interface StartExtras {
   idempotency?: Idempotency | null;
   /**
    * Work done under the import's id before it starts, outside its transaction, in steps short enough
-   * to let other requests in (a CSV upload stages its rows here); it gives the number of rows found.
+   * to let other requests in (a CSV upload stages its rows here, without the columns its header plan
+   * ignores); it gives the number of rows found.
    */
-  before?: (importId: string) => Promise<{ total_rows: number }>;
+  before?: (importId: string, plan: HeaderPlan) => Promise<{ total_rows: number }>;
   /** Work that belongs to the import's start, in its transaction: if it fails, no import was started. */
   within?: (tx: Queryable, importId: string) => Promise<void>;
 }
@@ -127,8 +146,10 @@ export async function startImport(
   }
 
   let plan: HeaderPlan;
+  let alerts: Issue[];
   try {
     plan = (await planFor(db, caller.program.id, object, request.headers, options)).plan;
+    alerts = [...plan.alerts, ...unusedMappingAlerts(request.headers, options)];
   } catch (error) {
     await appendAudit(db, {
       ...audit,
@@ -150,12 +171,12 @@ export async function startImport(
       `The header row has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was imported. ${errors
         .map((a) => (/[.?!]$/.test(a.message) ? a.message : `${a.message}.`))
         .join(" ")}`,
-      { alerts: plan.alerts },
+      { alerts },
     );
   }
 
   const id = randomUUID();
-  const found = before ? await before(id) : undefined;
+  const found = before ? await before(id, plan) : undefined;
   const start = db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO imports (id, program_id, user_id, object, options, headers, total_rows, source, client_token)
@@ -204,7 +225,7 @@ export async function startImport(
     if (!found) throw error;
     return found;
   }
-  if (resource) return { resource, alerts: plan.alerts, existing: false };
+  if (resource) return { resource, alerts, existing: false };
   const { rows } = await db.query<ImportRow>(
     `${SELECT_IMPORT} WHERE i.program_id = $1 AND i.user_id = $2 AND i.client_token = $3`,
     [caller.program.id, caller.userId, request.client_token],
