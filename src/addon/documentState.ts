@@ -13,7 +13,9 @@ export type StateName =
   | "timeZone"
   | "lastReport"
   | "pending"
-  | "sheetNames";
+  | "sheetNames"
+  | "locale"
+  | "tabs";
 
 const prefix = (name: StateName) => `importer.${name}`;
 

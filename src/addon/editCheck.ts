@@ -7,6 +7,7 @@
  * changed (its key was typed again above it, or the row it repeated was changed) is repainted too. The
  * service's reasons stay on cells the person did not touch.
  */
+import { dayFirstLocale } from "../core/fixes";
 import { analyseHeaders } from "../core/headers";
 import {
   createRowChecker,
@@ -22,6 +23,7 @@ import { readState } from "./documentState";
 import { highlightedExtent, Marks, paintBlock, readBlock, readOurNote } from "./highlights";
 import { specFor } from "./programCatalogue";
 import { isBlankRow } from "./sheetTable";
+import { rememberedChoice, updateTab } from "./tabState";
 import type { CheckState } from "./validation";
 
 /** A paste larger than this is left for the next Validate, to stay well within the trigger's 30 s. */
@@ -80,6 +82,7 @@ function recheck(
   const headers = sheet.getRange(check.headerRow, 1, 1, lastColumn).getValues()[0] ?? [];
   const plan = analyseHeaders(specFor(check.choice, check.catalogue), headers, {
     headerRow: check.headerRow,
+    mapping: check.mapping ?? null,
   });
   if (plan.blocked) return;
   const formatDate = sheetDateFormatter(check.timeZone);
@@ -93,6 +96,7 @@ function recheck(
   const checker = createRowChecker(plan, {
     formatDate,
     firstRowOf: (field, key, row) => firstRows.get(field)?.get(key) ?? row,
+    normalise: { dayFirst: dayFirstLocale(check.locale) },
   });
 
   const stale = staleDuplicates(unique, { first, last }, dataFirst, singular);
@@ -121,6 +125,12 @@ function recheck(
     }
     paintBlock(check.sheetId, cells, marks);
   }
+  // The sidebar's findings for this tab are from before the edit: it sees the version move.
+  updateTab(check.sheetId, (tab) => ({
+    ...tab,
+    choice: tab.choice ?? rememberedChoice(check.choice),
+    editVersion: tab.editVersion + 1,
+  }));
 }
 
 interface KeyColumnRead {

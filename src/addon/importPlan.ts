@@ -5,11 +5,19 @@
  * person saw and the import they confirmed.
  */
 
-import type { ImportChoice } from "./contract";
+import type { ColumnMapping, ImportChoice } from "./contract";
 import { sheetDateFormatter } from "./dates";
+import { readHeaderRow } from "./headerReading";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
-import { isBlankRow, readTable, rememberSheetName, spreadsheetTimeZone } from "./sheetTable";
+import {
+  isBlankRow,
+  readTable,
+  rememberSheetName,
+  spreadsheetLocale,
+  spreadsheetTimeZone,
+} from "./sheetTable";
+import { readTab } from "./tabState";
 
 /** Rows a chunk carries (DESIGN: at least 500). */
 export const CHUNK_ROWS = 1000;
@@ -38,11 +46,16 @@ export interface SheetImportPlan {
   sheetName: string;
   width: number;
   timeZone: string;
+  /** The spreadsheet's locale, which the importer reads slash dates in. */
+  locale: string;
+  /** The mapping the rows are read with (as Validate reads them), or null. */
+  mapping: ColumnMapping | null;
+  /** The header row's cells: the row chosen or guessed, as Validate reads it. */
   headers: Cell[];
   chunks: ChunkPlan[];
   /** Each chunk's rows, as read now. */
   rowsOfChunk: SheetRow[][];
-  /** The header row and every chunk's fingerprint in one: the same value means the same import. */
+  /** The header row, the mapping and every chunk's fingerprint in one: the same value means the same import. */
   fingerprint: string;
 }
 
@@ -59,8 +72,9 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
   const sheetId = sheet.getSheetId();
   const sheetName = sheet.getName();
   rememberSheetName(sheetId, sheetName);
-  const { values, headerIndex } = readTable(sheet, sheetId);
-  const header = headerPlanOf(spec, values, headerIndex);
+  const { values } = readTable(sheet, sheetId);
+  const { headerIndex, mapping } = readHeaderRow(spec, values, choice, readTab(sheetId));
+  const header = headerPlanOf(spec, values, headerIndex, mapping);
   if (header.blocked)
     throw new Error(
       `The header row needs fixing before anything is imported: ${header.alerts
@@ -98,11 +112,14 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
     sheetName,
     width,
     timeZone,
+    locale: spreadsheetLocale(),
+    mapping,
     headers,
     chunks,
     rowsOfChunk,
     fingerprint: fingerprint([
       { row: headerIndex + 1, cells: headers },
+      { row: 0, cells: [mappingText(mapping)] },
       ...chunks.map((c) => ({ row: c.first, cells: [c.last, c.rows, c.hash] })),
     ]),
   };
@@ -149,6 +166,16 @@ function wireCells(timeZone: string, width: number): (cells: readonly unknown[])
     }
     return out;
   };
+}
+
+/** A mapping as text that does not depend on the order its headers were given in. */
+function mappingText(mapping: ColumnMapping | null): string {
+  if (!mapping) return "";
+  return JSON.stringify(
+    Object.keys(mapping)
+      .sort()
+      .map((header) => [header, mapping[header]]),
+  );
 }
 
 /** FNV-1a over the rows' cells, type included ("1" and 1 differ). */

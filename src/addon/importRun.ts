@@ -16,6 +16,7 @@ import { writeReportTab } from "./reportTab";
 import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import { sheetById } from "./sheetTable";
+import { rememberedChoice } from "./tabState";
 
 /** Chunks read with one getValues and sent with one fetchAll. */
 const CHUNKS_PER_BATCH = 5;
@@ -131,7 +132,7 @@ export function startSheetImport(
   const startedAt = Date.now();
   const me = currentUserKey();
   refuseWhileUnfinished(me);
-  writeState("choice", readChoice(input));
+  writeState("choice", rememberedChoice(readChoice(input)));
   const plan = planSheetImport(input);
   const { choice } = plan;
   if (confirmed && confirmed !== plan.fingerprint)
@@ -155,6 +156,10 @@ export function startSheetImport(
           send_invites: choice.sendInvites,
           dry_run: dryRun,
           allow_repeats: choice.allowRepeats,
+          // Read as Validate read them: the same mapping, and common forms of values in the sheet's locale.
+          mapping: plan.mapping,
+          normalise: true,
+          locale: plan.locale,
         },
         headers: plan.headers,
         total_rows: rowsTotal,

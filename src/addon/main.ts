@@ -2,6 +2,8 @@
  * The functions Apps Script calls, and nothing else: each hands over to a module.
  * Every export must be listed in entryPoints.ts (build.mjs checks both ways).
  */
+
+import { activeTabView } from "./activeTab";
 import type {
   CatalogueView,
   ConnectionView,
@@ -10,6 +12,7 @@ import type {
   ImportReview,
   SavedSettings,
   SidebarContext,
+  TabView,
   TemplateResult,
   ValidationView,
 } from "./contract";
@@ -24,7 +27,7 @@ import { checkConnection, saveUserSettings } from "./settings";
 import { openSidebarFor, showImporterSidebar } from "./sidebar";
 import { sidebarContext } from "./sidebarContext";
 import { insertTemplateRow, templateFile } from "./templateHeaders";
-import { validateActiveSheet } from "./validation";
+import { renameTabHeaders, saveTabMapping, validateActiveSheet } from "./validation";
 
 type OpenEvent = GoogleAppsScript.Events.SheetsOnOpen | GoogleAppsScript.Events.AddonOnInstall;
 
@@ -104,6 +107,21 @@ export function templateCsv(choice: ImportChoice): { fileName: string; csv: stri
 
 export function validate(choice: ImportChoice): ValidationView {
   return validateActiveSheet(choice);
+}
+
+/** The tab on screen and what it remembers (the sidebar polls it to follow the person's tab). */
+export function activeTab(): TabView {
+  return activeTabView();
+}
+
+/** `Save mapping`: keeps the mapping for this tab while its headers stay the same, and validates with it. */
+export function saveMapping(choice: ImportChoice): ValidationView {
+  return saveTabMapping(choice);
+}
+
+/** `Rename headers`: writes the mapped fields' names into the header row, and validates. */
+export function renameHeaders(choice: ImportChoice): ValidationView {
+  return renameTabHeaders(choice);
 }
 
 /** Selects a finding's cell (its row's first cell when the finding has no column). */

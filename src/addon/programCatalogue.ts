@@ -3,7 +3,7 @@ import { BASE_OBJECTS, OBJECTS, type ObjectName } from "../core/catalogue";
 import type { ProgramCatalogue } from "../core/program";
 import { type ObjectSpec, objectSpec } from "../core/spec";
 import type { ColumnDescription } from "../core/template";
-import type { CatalogueView, ColumnView, ImportChoice } from "./contract";
+import type { CatalogueView, ColumnMapping, ColumnView, ImportChoice } from "./contract";
 import { serviceRequest } from "./serviceClient";
 
 export interface ObjectsResponse {
@@ -25,7 +25,8 @@ export function fetchCatalogue(): ObjectsResponse {
 
 /**
  * The choice as the sidebar sent it, checked: a known object, a group only where one belongs, repeats
- * allowed only for objects whose rows can repeat an earlier import's.
+ * allowed only for objects whose rows can repeat an earlier import's, a mapping of header texts to field
+ * names (or null), a header row that is a row number.
  */
 export function readChoice(input: unknown): ImportChoice {
   const given = (input ?? {}) as Partial<ImportChoice>;
@@ -39,7 +40,41 @@ export function readChoice(input: unknown): ImportChoice {
     groupKey,
     sendInvites: object === "partners" && given.sendInvites === true,
     allowRepeats: BASE_OBJECTS[object].repeats !== undefined && given.allowRepeats === true,
+    ...(given.mapping ? { mapping: readMapping(given.mapping) } : {}),
+    ...(given.headerRow !== undefined && given.headerRow !== null
+      ? { headerRow: readHeaderRowNumber(given.headerRow) }
+      : {}),
   };
+}
+
+/** Longest header text a mapping may name: a cell's 50,000 characters are not a header. */
+const MAX_MAPPED_HEADER = 500;
+
+function readMapping(input: unknown): ColumnMapping {
+  if (typeof input !== "object" || Array.isArray(input))
+    throw new Error(
+      'The column mapping must pair each header with a field name or null, like {"Email": "partner_email", "Notes": null}.',
+    );
+  const mapping: Record<string, string | null> = {};
+  for (const [header, field] of Object.entries(input as Record<string, unknown>)) {
+    if (header.length > MAX_MAPPED_HEADER)
+      throw new Error(
+        `The column mapping names a header of ${header.length} characters; headers have at most ${MAX_MAPPED_HEADER}.`,
+      );
+    if (field !== null && typeof field !== "string")
+      throw new Error(
+        `The column mapping gives "${header}" ${JSON.stringify(field)}; expected a field name or null (ignore the column).`,
+      );
+    mapping[header] = field === null || field.trim() === "" ? null : field.trim();
+  }
+  return mapping;
+}
+
+function readHeaderRowNumber(input: unknown): number {
+  const row = Number(input);
+  if (!Number.isInteger(row) || row < 1)
+    throw new Error(`Header row must be a row number (1 or more); got ${JSON.stringify(input)}.`);
+  return row;
 }
 
 /** The spec for a choice; a missing or unknown group reads as the sentence the spec gives. */

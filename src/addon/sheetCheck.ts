@@ -1,5 +1,5 @@
 /** The core checks run over a sheet's values: the header row, then every row below it. */
-import { analyseHeaders, type HeaderPlan } from "../core/headers";
+import { analyseHeaders, type ColumnMapping, type HeaderPlan } from "../core/headers";
 import type { Issue } from "../core/issues";
 import { createRowChecker } from "../core/rows";
 import type { ObjectSpec } from "../core/spec";
@@ -20,15 +20,23 @@ export interface SheetCheck {
   warnings: number;
 }
 
+/** How the add-on reads a sheet: its headers through the mapping in use, values in the locale's forms. */
+export interface ReadOptions {
+  mapping: ColumnMapping | null;
+  /** Slash dates read day first (the spreadsheet's locale). */
+  dayFirst: boolean;
+}
+
 /** Checks the header row at `headerIndex` and, unless it blocks, every non-blank row under it. */
 export function checkSheet(
   spec: ObjectSpec,
   values: readonly unknown[][],
   headerIndex: number,
   formatDate: DateFormatter,
+  read: ReadOptions = { mapping: null, dayFirst: false },
 ): SheetCheck {
   const headerRow = headerIndex + 1;
-  const plan = headerPlanOf(spec, values, headerIndex);
+  const plan = headerPlanOf(spec, values, headerIndex, read.mapping);
   const issues: Issue[] = [...plan.alerts];
   const result: SheetCheck = { plan, issues, rows: 0, rowsWithErrors: 0, errors: 0, warnings: 0 };
   for (const alert of plan.alerts) count(result, alert);
@@ -36,6 +44,7 @@ export function checkSheet(
   const checker = createRowChecker(plan, {
     formatDate,
     expectedRows: values.length - headerRow,
+    normalise: { dayFirst: read.dayFirst },
   });
   for (let i = headerIndex + 1; i < values.length; i++) {
     const cells = values[i] as unknown[];
@@ -51,14 +60,19 @@ export function checkSheet(
   return result;
 }
 
-/** The header row at `headerIndex` read against the spec; a blank header over data is an error. */
+/**
+ * The header row at `headerIndex` read against the spec through a mapping; a blank header over data is
+ * an error.
+ */
 export function headerPlanOf(
   spec: ObjectSpec,
   values: readonly unknown[][],
   headerIndex: number,
+  mapping: ColumnMapping | null,
 ): HeaderPlan {
   return analyseHeaders(spec, values[headerIndex] ?? [], {
     headerRow: headerIndex + 1,
+    mapping,
     columnHasData: columnHasData(values, headerIndex),
   });
 }

@@ -11,9 +11,8 @@ export interface SheetTable {
   sheetId: number;
   /** From A1 to the last row and column with data. */
   range: GoogleAppsScript.Spreadsheet.Range;
+  /** From row 1: the header row is found in them (headerReading), and rows above it are not data. */
   values: unknown[][];
-  /** 0-based index of the header row in `values`: the first row with anything in it. */
-  headerIndex: number;
 }
 
 /** The active sheet's data, in four Spreadsheet calls. */
@@ -25,18 +24,13 @@ export function readActiveTable(): SheetTable {
 export function readTable(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetId: number): SheetTable {
   const range = sheet.getDataRange();
   const values = range.getValues() as unknown[][];
-  return { sheet, sheetId, range, values, headerIndex: firstFilledRow(values) };
+  return { sheet, sheetId, range, values };
 }
 
 /** A row with nothing in it, as the core checks see blank cells. */
 export function isBlankRow(cells: readonly unknown[]): boolean {
   for (const cell of cells) if (!isBlank(cell)) return false;
   return true;
-}
-
-function firstFilledRow(values: readonly unknown[][]): number {
-  const at = values.findIndex((row) => !isBlankRow(row));
-  return Math.max(at, 0);
 }
 
 /** Whether any row below the header holds something in a column (a blank header over data is an error). */
@@ -61,6 +55,20 @@ export function refreshTimeZone(): string {
   const zone = SpreadsheetApp.getActive().getSpreadsheetTimeZone();
   if (readState<string>("timeZone") !== zone) writeState("timeZone", zone);
   return zone;
+}
+
+/**
+ * The spreadsheet's locale (`en_US`, `en_GB`), which says how its people write dates (day or month
+ * first). Kept like the time zone, so validating costs no extra Spreadsheet calls.
+ */
+export function spreadsheetLocale(): string {
+  return readState<string>("locale") ?? refreshLocale();
+}
+
+export function refreshLocale(): string {
+  const locale = SpreadsheetApp.getActive().getSpreadsheetLocale();
+  if (readState<string>("locale") !== locale) writeState("locale", locale);
+  return locale;
 }
 
 /** A sheet by id, or a message saying it is gone. */

@@ -1,16 +1,14 @@
+import { activeTabView } from "./activeTab";
 import type { ImportChoice, PendingAction, SidebarContext } from "./contract";
 import { clearState, readState } from "./documentState";
 import { unfinishedImport } from "./importRun";
 import { settingsView } from "./settings";
-import { refreshTimeZone, rememberSheetName } from "./sheetTable";
+import { refreshLocale, refreshTimeZone } from "./sheetTable";
 
 /** Everything the sidebar shows when it opens, in one call. */
 export function sidebarContext(): SidebarContext {
   refreshTimeZone();
-  const sheet = SpreadsheetApp.getActiveSheet();
-  const sheetId = sheet.getSheetId();
-  const sheetName = sheet.getName();
-  rememberSheetName(sheetId, sheetName);
+  refreshLocale();
   const pendingAction = readState<PendingAction>("pending");
   if (pendingAction) clearState("pending");
   return {
@@ -19,14 +17,6 @@ export function sidebarContext(): SidebarContext {
     pendingAction,
     activeImport: unfinishedImport(),
     lastReport: readState<string>("lastReport"),
-    // Placeholder until tabs are followed: the spreadsheet's last choice.
-    tab: {
-      sheetId,
-      sheetName,
-      choice: readState<ImportChoice>("choice"),
-      guessed: false,
-      savedMapping: false,
-      editVersion: 0,
-    },
+    tab: activeTabView(),
   };
 }
