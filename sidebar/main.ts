@@ -9,6 +9,9 @@ import { insertTemplateHeaders } from "./headersPanel";
 import { showActiveImport, showLastReport } from "./importPanel";
 import { callServer } from "./serverClient";
 import { onSettingsSaved, openSettings, showSettings } from "./settingsPanel";
+import "./mappingPanel";
+import "./fixPanel";
+import { followTabs } from "./tabFollower";
 import { runTask, showStatus } from "./tasks";
 import { validateSheet } from "./validationPanel";
 
@@ -19,7 +22,9 @@ async function start(): Promise<void> {
   const context = await runTask("Loading…", () => callServer("loadSidebar"));
   if (!context) return;
   showSettings(context.settings);
-  if (context.choice) setChoice(context.choice);
+  // The tab on screen brings its own object and options; the spreadsheet's last choice is for a new tab.
+  if (context.choice && !context.tab.choice) setChoice(context.choice);
+  followTabs(context.tab);
   showLastReport(context.lastReport);
   pending = context.pendingAction;
   if (pending === "settings") {

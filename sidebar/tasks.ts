@@ -11,6 +11,11 @@ const alertArea = requireElement<HTMLDivElement>("#alert");
 let running = false;
 const disabledByUs = new Set<HTMLButtonElement | HTMLSelectElement | HTMLInputElement>();
 
+/** A task runs now: background work (following the tab) waits for it. */
+export function isBusy(): boolean {
+  return running;
+}
+
 export function showStatus(text: string): void {
   statusLine.textContent = text;
 }

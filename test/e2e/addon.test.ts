@@ -116,7 +116,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
 
     await sidebar.getByRole("button", { name: "Validate" }).click();
     await sidebarSays(sidebar, 'Checked 5 rows of "New partners": 0 errors, 0 warnings.');
-    await sidebar.getByText('No errors: "New partners" is ready to import.').waitFor();
+    await sidebar.getByText('No errors: "New partners" is ready for a dry run.').waitFor();
     expect(await findingsIn(sidebar.locator("#validation-result"))).toEqual([]);
 
     await sidebar.getByRole("button", { name: "Dry run" }).click();
@@ -274,7 +274,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
 
     await sidebar.getByRole("button", { name: "Validate" }).click();
     await sidebarSays(sidebar, 'Checked 5 rows of "New transactions": 0 errors, 0 warnings.');
-    await sidebar.getByText('No errors: "New transactions" is ready to import.').waitFor();
+    await sidebar.getByText('No errors: "New transactions" is ready for a dry run.').waitFor();
 
     const unknownCustomer =
       'No customer has customer_key "cus_9999"; expected the key of an existing customer (import customers before their transactions)';
