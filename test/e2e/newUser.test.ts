@@ -78,7 +78,7 @@ describeInChromium("a new user's CRM export, mapped, fixed and imported in the p
     await notes.selectOption({ label: "Ignore this column" });
     expect(await selectedText(notes)).toBe("Ignore this column");
     await mapColumns.getByRole("button", { name: "Save mapping" }).click();
-    await sidebarSays(sidebar, /^Checked 4 rows of "crm-export": 0 errors, 5 warnings\./);
+    await sidebarSays(sidebar, /Checked 4 rows of "crm-export": 0 errors, 5 warnings\.$/);
 
     // Two emails (capitals, mailto:) and three US dates, rewritten in one click.
     const fix = sidebar.getByRole("button", { name: "Fix 5 cells" });
