@@ -93,7 +93,10 @@ describeInChromium("a new user's CRM export, mapped, fixed and imported in the p
     await page.waitForFunction(() =>
       document.querySelector('.cell[data-row="3"][data-column="3"]')?.classList.contains("number"),
     );
-    for (const a1 of ["C3", "C4", "C5", "C6"]) expect(await isNumberCell(page, a1)).toBe(true);
+    for (const a1 of ["C3", "C4", "C5"]) expect(await isNumberCell(page, a1)).toBe(true);
+    // 2026-01-15 was already in the importer's form: left as the file had it.
+    expect(await cellAt(page, "C6").textContent()).toBe("2026-01-15");
+    expect(await isNumberCell(page, "C6")).toBe(false);
     expect(await rowTexts(page, 5, "A", "B")).toEqual(["olga@summit-ridge.test", "acme-003"]);
     // The ignored Notes column is left as it was.
     expect(await cellAt(page, "D4").textContent()).toBe("Prefers email, not calls");
@@ -131,6 +134,8 @@ describeInChromium("a new user's CRM export, mapped, fixed and imported in the p
     await openCsv(page, "crm-rewards.csv", CRM_REWARDS);
     await cellAt(page, "B2").filter({ hasText: "$1,234.56" }).waitFor();
     expect(await isNumberCell(page, "B2")).toBe(false);
+    // The sidebar follows the tab on screen (it polls): this tab has no check of its own yet.
+    await sidebar.getByText('Not validated yet: Validate checks "crm-rewards"', { exact: false }).waitFor();
     await sidebar.getByLabel("Object type").selectOption({ label: "Rewards" });
     await sidebar.getByRole("button", { name: "Validate" }).click();
     const amount = column("Amount (column B)");
@@ -148,12 +153,17 @@ describeInChromium("a new user's CRM export, mapped, fixed and imported in the p
     // Back to the first tab: the sidebar shows its findings, not the rewards tab's.
     await page.getByRole("tab", { name: "crm-export", exact: true }).click();
     await page.getByRole("tab", { name: "crm-export", selected: true }).waitFor();
-    await waitUntil("the sidebar shows crm-export's own findings", async () => {
+    const objectType = sidebar.getByLabel("Object type");
+    await waitUntil(
+      "the sidebar follow the tab to crm-export's Partners",
+      async () => (await objectType.inputValue()) === "partners",
+    );
+    await waitUntil("the sidebar show crm-export's own findings, not the rewards tab's", async () => {
       const findings = await findingsIn(sidebar.locator("#validation-result"));
       const fixVisible = await sidebar.getByRole("button", { name: /^Fix \d+ cells?$/ }).isVisible();
       return !fixVisible && !findings.some((f) => /C4 .*\bbody\b/.test(f));
     });
-    expect(await sidebar.getByLabel("Object type").inputValue()).toBe("partners");
+    expect(await countsIn(sidebar.locator("#validation-result"))).toMatchObject({ Rows: "4", Errors: "0" });
 
     // The next Validate of that tab uses its saved mapping without asking.
     await sidebar.getByRole("button", { name: "Validate" }).click();
@@ -214,6 +224,19 @@ async function findingsIn(section: Locator): Promise<string[]> {
   return texts.map((text) => text.replace(/\s+/g, " ").trim());
 }
 
+/** A definition list of counts (label → value), as the sidebar shows them under a section. */
+function countsIn(section: Locator): Promise<Record<string, string>> {
+  return section
+    .locator("dl")
+    .first()
+    .evaluate((list) => {
+      const counts: Record<string, string> = {};
+      for (const term of list.querySelectorAll("dt"))
+        counts[term.textContent ?? ""] = term.nextElementSibling?.textContent ?? "";
+      return counts;
+    });
+}
+
 function optionTexts(select: Locator): Promise<string[]> {
   return select.locator("option").allTextContents();
 }
@@ -231,7 +254,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<v
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`Waited a minute, but never saw ${what}.`);
+  throw new Error(`Waited a minute for ${what}, in vain.`);
 }
 
 // The grid
