@@ -66,7 +66,14 @@ describe("the preview server", () => {
         method: "GET",
         url: `/api/sheets/${sheetId}/cells?from=${from}&to=${to}`,
       })
-    ).json().cells as { row: number; column: number; text?: string; kind?: string; note?: string }[];
+    ).json().cells as {
+      row: number;
+      column: number;
+      text?: string;
+      kind?: string;
+      note?: string;
+      formula?: string;
+    }[];
   const text = async (sheetId: number, row: number, column: number) =>
     (await cells(sheetId, row, row)).find((c) => c.column === column)?.text;
 
@@ -212,6 +219,49 @@ describe("the preview server", () => {
       "q".repeat(100),
       `${"q".repeat(96)} (2)`,
     ]);
+  });
+
+  it("opens a CSV file converted as typed input, or with conversion off as text exactly as in the file", async () => {
+    await start();
+    const csv = 'Joined,Amount,Key,Formula,Flag,Blank\n3/18/2026,"$1,234.56",02134,=1+1,TRUE,\n';
+    const converted = await post("/api/csv", { name: "converted.csv", text: csv });
+    const asText = await post("/api/csv", { name: "as text.csv", text: csv, convert: false });
+    expect(asText.status).toBe(200);
+
+    const row = async (sheetId: number) =>
+      (await cells(sheetId, 2, 2)).map((c) => [c.text, c.kind ?? "text"]);
+    expect(await row(converted.json.state.activeSheetId)).toEqual([
+      ["3/18/2026", "number"],
+      ["$1,234.56", "number"],
+      ["2134", "number"],
+      [undefined, "text"],
+      ["TRUE", "boolean"],
+    ]);
+    expect((await cells(converted.json.state.activeSheetId, 2, 2))[3]?.formula).toBe("=1+1");
+    expect(await row(asText.json.state.activeSheetId)).toEqual([
+      ["3/18/2026", "text"],
+      ["$1,234.56", "text"],
+      ["02134", "text"],
+      ["=1+1", "text"],
+      ["TRUE", "text"],
+    ]);
+
+    // Text values in cells whose format stays Automatic (not plain text): what a script writes into
+    // them later is read as input again, as Sheets reads it.
+    const sheet = (server as PreviewServer).document.workbook.sheetById(asText.json.state.activeSheetId);
+    expect([1, 2, 3, 4, 5].map((c) => sheet?.cell(2, c)?.value)).toEqual([
+      "3/18/2026",
+      "$1,234.56",
+      "02134",
+      "=1+1",
+      "TRUE",
+    ]);
+    expect(sheet?.cell(2, 4)?.formula).toBeUndefined();
+    expect([1, 2, 3].map((c) => sheet?.cell(2, c)?.numberFormat)).toEqual([undefined, undefined, undefined]);
+    expect(sheet?.cell(2, 6)?.value).toBeUndefined();
+
+    const refused = await post("/api/csv", { name: "x.csv", text: csv, convert: "sometimes" });
+    expect(refused.status).toBe(400);
   });
 
   it("runs only the functions the add-on's menu names", async () => {

@@ -3,7 +3,14 @@ import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
 import type { Workbook } from "../spreadsheet/workbook";
 import type { ActionResult, Block, CellWindow, PreviewState } from "./protocol";
-import { addCsvSheet, cellWindow, clearContents, parseDelimited, writeRows } from "./sheetEdits";
+import {
+  addCsvSheet,
+  type CsvImportOptions,
+  cellWindow,
+  clearContents,
+  parseDelimited,
+  writeRows,
+} from "./sheetEdits";
 import type { SavedProperties } from "./store";
 
 /** A request the preview refuses (an unknown tab, a cell off the grid): the page gets a 400. */
@@ -136,10 +143,10 @@ export class PreviewDocument {
     return this.#result();
   }
 
-  /** `Open CSV file`: the file as a new tab, made active. */
-  openCsv(fileName: string, text: string): ActionResult {
+  /** `Open CSV file`: the file as a new tab, made active, its text converted or kept as text. */
+  openCsv(fileName: string, text: string, options: CsvImportOptions = {}): ActionResult {
     try {
-      addCsvSheet(this.workbook, fileName, text);
+      addCsvSheet(this.workbook, fileName, text, options);
     } catch (error) {
       throw new PreviewRequestError(`${fileName} could not be opened: ${message(error)}`);
     }

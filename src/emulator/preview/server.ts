@@ -218,18 +218,26 @@ function buildApp(
     },
   );
 
-  app.post<{ Body: { name: string; text: string } }>(
+  // `convert` is the import's "Convert text to numbers, dates, and formulas", on unless the page says off.
+  app.post<{ Body: { name: string; text: string; convert?: boolean } }>(
     "/api/csv",
     {
       schema: {
         body: {
           type: "object",
           required: ["name", "text"],
-          properties: { name: { type: "string", minLength: 1 }, text: { type: "string" } },
+          properties: {
+            name: { type: "string", minLength: 1 },
+            text: { type: "string" },
+            convert: { type: "boolean" },
+          },
         },
       },
     },
-    (request) => opened.openCsv(request.body.name, request.body.text),
+    (request) => {
+      const { name, text, convert = true } = request.body;
+      return opened.openCsv(name, text, { convert });
+    },
   );
 
   app.post<{ Body: { functionName: string } }>(

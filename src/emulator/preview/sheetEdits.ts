@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate } from "../spreadsheet/cell";
+import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate, setProperty } from "../spreadsheet/cell";
 import { checkCellInputs, writeInput } from "../spreadsheet/cellInput";
 import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
@@ -25,6 +25,7 @@ export function parseDelimited(text: string): string[][] {
 
 /**
  * Writes rows of typed text from a cell on, growing the tab as a paste does; returns the block written.
+ * Each text is read as typed input (numbers, dates, formulas), or with `asText` kept exactly as given.
  * A cell of more than 50,000 characters is refused with Google's message, and nothing is written.
  */
 export function writeRows(
@@ -33,6 +34,7 @@ export function writeRows(
   row: number,
   column: number,
   rows: string[][],
+  { asText = false }: { asText?: boolean } = {},
 ): Block {
   const block: Block = {
     row,
@@ -46,8 +48,21 @@ export function writeRows(
   if (lastRow > sheet.maxRows) workbook.insertRows(sheet, sheet.maxRows, lastRow - sheet.maxRows);
   if (lastColumn > sheet.maxColumns)
     workbook.insertColumns(sheet, sheet.maxColumns, lastColumn - sheet.maxColumns);
-  sheet.updateCells(block, (cell, i, j) => writeInput(cell, rows[i]?.[j] ?? "", workbook.timeZone));
+  const write = asText ? writeText : (cell: Cell, text: string) => writeInput(cell, text, workbook.timeZone);
+  sheet.updateCells(block, (cell, i, j) => write(cell, rows[i]?.[j] ?? ""));
   return block;
+}
+
+/**
+ * A text kept as it is, as Sheets' import stores a file's values with "Convert text to numbers, dates,
+ * and formulas" off (https://support.google.com/docs/answer/40608) and as the Sheets API's RAW input
+ * stores values ("not parsed and stored as-is", https://developers.google.com/sheets/api/reference/rest/v4/ValueInputOption):
+ * a string value, the cell's format left as it was (Automatic), so `3/18/2026` stays text and `=A1`
+ * is no formula. "" empties the cell, as an empty field imports as a blank cell.
+ */
+function writeText(cell: Cell, text: string): void {
+  setProperty(cell, "value", text === "" ? undefined : text);
+  delete cell.formula;
 }
 
 /** Empties the cells of a block, keeping their formatting and notes (the Delete key). */
@@ -62,11 +77,25 @@ export function clearContents(sheet: SheetData, block: Block): void {
   );
 }
 
-/** A CSV file as a new tab named after the file, made active; its values read as Sheets imports them. */
-export function addCsvSheet(workbook: Workbook, fileName: string, text: string): SheetData {
+/** How a CSV file is imported: Sheets' File › Import offers the same choice, on by default. */
+export interface CsvImportOptions {
+  /** "Convert text to numbers, dates, and formulas": off keeps every cell as the file's text. */
+  convert?: boolean;
+}
+
+/**
+ * A CSV file as a new tab named after the file, made active; its values read as Sheets imports them:
+ * as typed input (en_US), or, without conversion, as text exactly as in the file.
+ */
+export function addCsvSheet(
+  workbook: Workbook,
+  fileName: string,
+  text: string,
+  { convert = true }: CsvImportOptions = {},
+): SheetData {
   const rows = parseDelimited(text);
   const sheet = workbook.addSheet(freeSheetName(workbook, tabName(fileName)));
-  writeRows(workbook, sheet, 1, 1, rows);
+  writeRows(workbook, sheet, 1, 1, rows, { asText: !convert });
   workbook.activeSheet = sheet;
   sheet.selection = { row: 1, column: 1, numRows: 1, numColumns: 1 };
   return sheet;

@@ -30,7 +30,8 @@ export const api = {
     request<ActionResult>("POST", `/api/sheets/${sheetId}/clear`, block),
   select: (sheetId: number, block?: Block) =>
     request<ActionResult>("POST", `/api/sheets/${sheetId}/select`, block ?? {}),
-  openCsv: (name: string, text: string) => request<ActionResult>("POST", "/api/csv", { name, text }),
+  openCsv: (name: string, text: string, convert: boolean) =>
+    request<ActionResult>("POST", "/api/csv", { name, text, convert }),
   runMenuItem: (functionName: string) => request<ActionResult>("POST", "/api/menu", { functionName }),
   closeSidebar: () => request<ActionResult>("POST", "/api/sidebar/close"),
   addSheet: () => request<ActionResult>("POST", "/api/sheets", {}),

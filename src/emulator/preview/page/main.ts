@@ -18,6 +18,7 @@ const tabs = element<HTMLElement>("tabs");
 const sidebar = element<HTMLElement>("sidebar");
 const sidebarFrame = element<HTMLIFrameElement>("sidebar-frame");
 const fileInput = element<HTMLInputElement>("csv-file");
+const convertCsv = element<HTMLInputElement>("csv-convert");
 /** The sidebar's origin: another than this page's, as Sheets serves an add-on's sidebar. */
 const sidebarOrigin =
   document.querySelector<HTMLMetaElement>('meta[name="sidebar-origin"]')?.content ?? location.origin;
@@ -226,7 +227,7 @@ element("open-csv").addEventListener("click", () => fileInput.click());
 fileInput.addEventListener("change", async () => {
   for (const file of fileInput.files ?? []) {
     const text = await file.text();
-    await act(() => api.openCsv(file.name, text), true);
+    await act(() => api.openCsv(file.name, text, convertCsv.checked), true);
   }
   fileInput.value = "";
   grid.focus();
