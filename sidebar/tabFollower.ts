@@ -30,6 +30,12 @@ const choiceNote = requireElement<HTMLParagraphElement>("#choice-note");
 let pollTimer: ReturnType<typeof setTimeout> | undefined;
 let recheckTimer: ReturnType<typeof setTimeout> | undefined;
 let asking = false;
+/**
+ * The person changed the object or options since the last answer about the tab on screen. If the
+ * answer then names another tab, they changed them on that tab (switched, then chose, before the poll
+ * noticed): the choice is theirs for the new tab, not the one left.
+ */
+let choiceChangedSincePoll = false;
 
 /** Starts following from the tab the sidebar opened on. */
 export function followTabs(first: TabView): void {
@@ -57,7 +63,10 @@ async function poll(): Promise<void> {
   try {
     const tab = await callServer("activeTab");
     // A task that began meanwhile (Validate, an import) says what is on screen until it ends.
-    if (!isBusy()) arrive(tab);
+    if (!isBusy()) {
+      arrive(tab, choiceChangedSincePoll);
+      choiceChangedSincePoll = false;
+    }
   } catch {
     delay = RETRY_MS;
   } finally {
@@ -66,19 +75,21 @@ async function poll(): Promise<void> {
   }
 }
 
-function arrive(tab: TabView): void {
+function arrive(tab: TabView, choiceChanged = false): void {
   const previous = shownRecord();
   if (previous && previous.tab.sheetId === tab.sheetId) {
     recordOf(tab);
     editsSince(previous);
     return;
   }
-  // The object and options on screen belong to the tab being left; kept for when it comes back.
-  if (previous) previous.choice = currentChoice();
+  // The object and options on screen belong to the tab being left, kept for when it comes back; unless
+  // the person chose them since the last answer, on the tab they had already switched to.
+  if (previous && !choiceChanged) previous.choice = currentChoice();
   const record = recordOf(tab);
-  const choice = record.choice ?? tab.choice;
+  const choice = choiceChanged ? currentChoice() : (record.choice ?? tab.choice);
   if (choice) setChoice(choice);
-  const guessed = record.choice === null && tab.guessed && tab.choice !== null;
+  if (choiceChanged) record.choice = choice;
+  const guessed = !choiceChanged && record.choice === null && tab.guessed && tab.choice !== null;
   choiceNote.textContent = guessed
     ? `Guessed from the headers of "${tab.sheetName}": check the Object type before you validate.`
     : "";
@@ -129,4 +140,7 @@ async function recheck(): Promise<void> {
 
 onChoiceChange(() => {
   choiceNote.hidden = true;
+  // Which tab is this choice for? Ask now rather than at the next poll.
+  choiceChangedSincePoll = true;
+  schedulePoll(0);
 });
