@@ -120,7 +120,8 @@ function readySentence(review: ImportReview): string {
   const rows = `${countOf(review.rows, "row")} of ${review.label.toLowerCase()} from "${review.sheetName}"`;
   return review.dryRun
     ? `Ready to import ${rows}: check the dry run's figures, then Confirm import.`
-    : `Ready to import ${rows}: Confirm import, or Back.`;
+    : // Not "ready": the service's own checks (unknown partners, existing customers) have not run.
+      `About to import ${rows} with no dry run: the importer skips rows its own checks refuse (an unknown partner, say). Confirm import, Dry run first, or Back.`;
 }
 
 async function resume(): Promise<void> {

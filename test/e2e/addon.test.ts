@@ -716,7 +716,7 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await sidebar.getByRole("button", { name: "Import", exact: true }).click();
     const confirmation = sidebar.locator("#import-confirm");
     await confirmation.getByRole("button", { name: "Confirm import" }).waitFor();
-    await sidebarSays(sidebar, /^Ready to import /);
+    await sidebarSays(sidebar, /^(Ready to import|About to import) /);
     expect(await sidebar.getByRole("button", { name: "Import", exact: true }).isVisible()).toBe(false);
     return confirmation;
   }
