@@ -7,6 +7,7 @@ import { USER_SETTINGS } from "../../src/emulator/preview/userSettings";
 import { type RunningPreview, startPreview } from "../../src/emulator/start";
 import { call, loadAddonFor } from "../addon/harness";
 import { describeInChromium, launchChromium, newPreviewPage, openCsv, paste } from "./previewPage";
+import { cellAt, countsIn, findingsIn, position, rowTexts, sidebarSays } from "./sidebarPage";
 
 /**
  * The add-on as a new user meets it in `npm start`'s preview: a fresh workbook and demo program, the
@@ -784,46 +785,6 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
   }
 });
 
-/**
- * Waits until the sidebar's status line says `text` (the exact sentence, or a pattern); fails with the
- * sidebar's error instead when it shows one.
- */
-async function sidebarSays(sidebar: FrameLocator, text: string | RegExp): Promise<void> {
-  const status = sidebar.getByRole("status");
-  const alert = sidebar.getByRole("alert");
-  await status
-    .filter({ hasText: text })
-    .or(alert)
-    .first()
-    .waitFor()
-    .catch(async (error: Error) => {
-      throw new Error(
-        `The sidebar never said ${String(text)}; it says "${await status.textContent()}".\n${error.message}`,
-      );
-    });
-  if (await alert.isVisible()) throw new Error(`The sidebar shows an error: ${await alert.textContent()}`);
-  if (typeof text === "string") expect(await status.textContent()).toBe(text);
-}
-
-/** A definition list of counts (label → value), as the sidebar shows them under a section. */
-function countsIn(section: Locator): Promise<Record<string, string>> {
-  return section
-    .locator("dl")
-    .first()
-    .evaluate((list) => {
-      const counts: Record<string, string> = {};
-      for (const term of list.querySelectorAll("dt"))
-        counts[term.textContent ?? ""] = term.nextElementSibling?.textContent ?? "";
-      return counts;
-    });
-}
-
-/** The findings listed in a section, each as its button reads: "Error: B4 message". */
-async function findingsIn(section: Locator): Promise<string[]> {
-  const texts = await section.locator("button.finding").allInnerTexts();
-  return texts.map((text) => text.replace(/\s+/g, " ").trim());
-}
-
 function finding(sidebar: FrameLocator, message: string): Locator {
   return sidebar.locator("button.finding").filter({ hasText: message });
 }
@@ -838,27 +799,6 @@ async function progressOf(sidebar: FrameLocator): Promise<{ value: number; max: 
 }
 
 // The grid
-
-/** The cell at an A1 reference, as the grid draws it. */
-function cellAt(page: Page, a1: string): Locator {
-  const { row, column } = position(a1);
-  return page.locator(`.cell[data-row="${row}"][data-column="${column}"]`);
-}
-
-function position(a1: string): { row: number; column: number } {
-  const match = /^([A-Z]+)(\d+)$/.exec(a1);
-  if (!match) throw new Error(`Not a cell reference: ${a1}`);
-  const column = [...(match[1] as string)].reduce((n, letter) => n * 26 + letter.charCodeAt(0) - 64, 0);
-  return { row: Number(match[2]), column };
-}
-
-/** The texts of a row's cells from one column to another. */
-async function rowTexts(page: Page, row: number, from: string, to: string): Promise<string[]> {
-  const texts: string[] = [];
-  for (let c = position(`${from}1`).column; c <= position(`${to}1`).column; c++)
-    texts.push((await page.locator(`.cell[data-row="${row}"][data-column="${c}"]`).textContent()) ?? "");
-  return texts;
-}
 
 /** Clicks a cell, types over it and presses Enter, as a person fixes a value. */
 async function typeInto(page: Page, a1: string, text: string): Promise<void> {

@@ -5,6 +5,17 @@ import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { USER_SETTINGS } from "../../src/emulator/preview/userSettings";
 import { type RunningPreview, startPreview } from "../../src/emulator/start";
 import { describeInChromium, launchChromium, newPreviewPage, openCsv } from "./previewPage";
+import {
+  cellAt,
+  countsIn,
+  findingsIn,
+  isNumberCell,
+  optionTexts,
+  position,
+  rowTexts,
+  selectedText,
+  sidebarSays,
+} from "./sidebarPage";
 
 /**
  * Issue 12's new user: files exported from another tool, opened in the preview as text exactly as in the
@@ -197,56 +208,6 @@ describeInChromium("a new user's CRM export, mapped, fixed and imported in the p
   }
 });
 
-/**
- * Waits until the sidebar's status line says `text`; fails with the sidebar's error instead when it
- * shows one.
- */
-async function sidebarSays(sidebar: FrameLocator, text: string | RegExp): Promise<void> {
-  const status = sidebar.getByRole("status");
-  const alert = sidebar.getByRole("alert");
-  await status
-    .filter({ hasText: text })
-    .or(alert)
-    .first()
-    .waitFor()
-    .catch(async (error: Error) => {
-      throw new Error(
-        `The sidebar never said ${String(text)}; it says "${await status.textContent()}".\n${error.message}`,
-      );
-    });
-  if (await alert.isVisible()) throw new Error(`The sidebar shows an error: ${await alert.textContent()}`);
-  if (typeof text === "string") expect(await status.textContent()).toBe(text);
-}
-
-/** The findings listed in a section, each as its button reads: "Error: B4 message". */
-async function findingsIn(section: Locator): Promise<string[]> {
-  const texts = await section.locator("button.finding").allInnerTexts();
-  return texts.map((text) => text.replace(/\s+/g, " ").trim());
-}
-
-/** A definition list of counts (label → value), as the sidebar shows them under a section. */
-function countsIn(section: Locator): Promise<Record<string, string>> {
-  return section
-    .locator("dl")
-    .first()
-    .evaluate((list) => {
-      const counts: Record<string, string> = {};
-      for (const term of list.querySelectorAll("dt"))
-        counts[term.textContent ?? ""] = term.nextElementSibling?.textContent ?? "";
-      return counts;
-    });
-}
-
-function optionTexts(select: Locator): Promise<string[]> {
-  return select.locator("option").allTextContents();
-}
-
-function selectedText(select: Locator): Promise<string | undefined> {
-  return select.evaluate(
-    (element) => (element as HTMLSelectElement).selectedOptions[0]?.textContent ?? undefined,
-  );
-}
-
 /** Polls until `check` holds (the sidebar follows the tab on screen by polling), for up to a minute. */
 async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
   const until = Date.now() + 60_000;
@@ -255,30 +216,4 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`Waited a minute for ${what}, in vain.`);
-}
-
-// The grid
-
-function cellAt(page: Page, a1: string): Locator {
-  const { row, column } = position(a1);
-  return page.locator(`.cell[data-row="${row}"][data-column="${column}"]`);
-}
-
-function position(a1: string): { row: number; column: number } {
-  const match = /^([A-Z]+)(\d+)$/.exec(a1);
-  if (!match) throw new Error(`Not a cell reference: ${a1}`);
-  const column = [...(match[1] as string)].reduce((n, letter) => n * 26 + letter.charCodeAt(0) - 64, 0);
-  return { row: Number(match[2]), column };
-}
-
-/** A number or date cell, as the grid draws one (right-aligned); a text cell is not. */
-function isNumberCell(page: Page, a1: string): Promise<boolean> {
-  return cellAt(page, a1).evaluate((cell) => cell.classList.contains("number"));
-}
-
-async function rowTexts(page: Page, row: number, from: string, to: string): Promise<string[]> {
-  const texts: string[] = [];
-  for (let c = position(`${from}1`).column; c <= position(`${to}1`).column; c++)
-    texts.push((await page.locator(`.cell[data-row="${row}"][data-column="${c}"]`).textContent()) ?? "");
-  return texts;
 }

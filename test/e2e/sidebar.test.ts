@@ -12,6 +12,7 @@ import {
   type PreviewProcess,
   spawnPreview,
 } from "./previewPage";
+import { cellAt, countsIn, optionTexts, selectedText, sidebarSays } from "./sidebarPage";
 
 const DEMO_PROGRAM = join(__dirname, "..", "..", "src", "emulator", "demo", "program.json");
 
@@ -225,54 +226,4 @@ async function openImporter(page: Page): Promise<FrameLocator> {
 async function selectTab(page: Page, name: string): Promise<void> {
   await page.getByRole("tab", { name, exact: true }).click();
   await page.getByRole("tab", { name, selected: true }).waitFor();
-}
-
-/** Waits until the status line says `text`; fails with the sidebar's error instead when it shows one. */
-async function sidebarSays(sidebar: FrameLocator, text: string | RegExp): Promise<void> {
-  const status = sidebar.getByRole("status");
-  const alert = sidebar.getByRole("alert");
-  await status
-    .filter({ hasText: text })
-    .or(alert)
-    .first()
-    .waitFor()
-    .catch(async (error: Error) => {
-      throw new Error(
-        `The sidebar never said ${String(text)}; it says "${await status.textContent()}".\n${error.message}`,
-      );
-    });
-  if (await alert.isVisible()) throw new Error(`The sidebar shows an error: ${await alert.textContent()}`);
-  if (typeof text === "string") expect(await status.textContent()).toBe(text);
-}
-
-function countsIn(section: Locator): Promise<Record<string, string>> {
-  return section
-    .locator("dl")
-    .first()
-    .evaluate((list) => {
-      const counts: Record<string, string> = {};
-      for (const term of list.querySelectorAll("dt"))
-        counts[term.textContent ?? ""] = term.nextElementSibling?.textContent ?? "";
-      return counts;
-    });
-}
-
-function optionTexts(select: Locator): Promise<string[]> {
-  return select.evaluate((element) =>
-    [...(element as HTMLSelectElement).options].map((option) => option.text),
-  );
-}
-
-function selectedText(select: Locator): Promise<string> {
-  return select.evaluate((element) => {
-    const chosen = element as HTMLSelectElement;
-    return chosen.options[chosen.selectedIndex]?.text ?? "";
-  });
-}
-
-function cellAt(page: Page, a1: string): Locator {
-  const match = /^([A-Z])(\d+)$/.exec(a1);
-  if (!match) throw new Error(`Not a cell reference: ${a1}`);
-  const column = (match[1] as string).charCodeAt(0) - 64;
-  return page.locator(`.cell[data-row="${match[2]}"][data-column="${column}"]`);
 }
