@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import type { FixResult, ValidationView } from "../src/addon/contract";
 import { checkSheet } from "../src/addon/sheetCheck";
 import { dateFormatter, objectSpec } from "../src/core";
 import type { ProgramCatalogue } from "../src/core/program";
 import { CallLog, type LatencyModel, PESSIMISTIC } from "../src/emulator/calls";
+import type { CellValue } from "../src/emulator/spreadsheet/cell";
 import { Workbook } from "../src/emulator/spreadsheet/workbook";
-import { typeRows } from "../test/addon/asPerson";
+import { sheetOf, typeRows } from "../test/addon/asPerson";
 import { startFaultyProxy } from "../test/addon/faultyProxy";
 import {
   call,
@@ -41,10 +43,13 @@ const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 class SplitLatency implements LatencyModel {
   sheetsMs = 0;
   serviceMs = 0;
+  /** What the Range.setValues calls cost (Fix N cells' writes). */
+  setValuesMs = 0;
 
   cost(service: string, method: string, detail: { cells?: number; serviceMs?: number }): number {
     const ms = PESSIMISTIC.cost(service, method, detail);
     if (service === "SpreadsheetApp") this.sheetsMs += ms;
+    if (service === "SpreadsheetApp" && method === "Range.setValues") this.setValuesMs += ms;
     if (service === "UrlFetchApp") this.serviceMs += detail.serviceMs ?? 0;
     return ms;
   }
@@ -52,6 +57,7 @@ class SplitLatency implements LatencyModel {
   reset(): void {
     this.sheetsMs = 0;
     this.serviceMs = 0;
+    this.setValuesMs = 0;
   }
 }
 
@@ -64,7 +70,10 @@ class SplitLatency implements LatencyModel {
  * setBackground a row to validate, a getValues and a fetch a row to import), or the same work done
  * without the add-on, measured in the same run. After validating, onEdit: a person types one cell (a key
  * a row far below holds) and pastes 1,000 rows. Then the longest projected time of any one execution
- * of the run, and the bundle's sizes against their budgets.
+ * of the run, and the bundle's sizes against their budgets. Then, on a tab exported from another tool
+ * (a title row, headers of its own, text dates), Validate through the mapping saved for it beside
+ * Validate of the same rows under the template's headers, and Fix N cells beside the same fixes written
+ * a cell at a time.
  */
 export async function benchAddon(): Promise<Figure[]> {
   execFileSync(process.execPath, [join(ROOT, "build.mjs"), "--preview"], { cwd: ROOT, stdio: "pipe" });
@@ -90,6 +99,7 @@ export async function benchAddon(): Promise<Figure[]> {
         executions.push(...host.executions.map((e) => ({ ...e, size })));
         await host.close();
       }
+      figures.push(...(await mappingFigures(size, proxy.url, executions)));
     }
   } finally {
     await proxy.close();
@@ -408,6 +418,216 @@ async function sendDirectly(service: TestService, rows: ReturnType<typeof partne
   await send("POST", `/v1/imports/${imp.id}/complete`);
   await send("GET", `/v1/imports/${imp.id}/report`);
   return seconds(started);
+}
+
+/** A CRM export's headers for PARTNER_HEADERS' columns (an alias where the object has one), then notes. */
+const CRM_HEADERS = [
+  "Email",
+  "Partner Key",
+  "First Name",
+  "Last Name",
+  "Joined",
+  "Group",
+  "Tier",
+  "Tags",
+  "Region",
+  "Zip",
+  "Notes",
+] as const;
+/** What a person sets in Map columns for CRM_HEADERS: each partner column its field, Notes ignored. */
+const CRM_MAPPING = Object.fromEntries(CRM_HEADERS.map((header, i) => [header, PARTNER_HEADERS[i] ?? null]));
+const TITLE = "Partners exported from Acme CRM";
+/** One row in FIX_EVERY has its joined date as `3/18/2026` (text): a fixable cell. */
+const FIX_EVERY = 10;
+const JOINED = PARTNER_HEADERS.indexOf("partner_joined_date");
+
+/** partnerRows with the joined dates as text, as a CRM export has them: ISO, or month/day/year. */
+function exportedRows(size: number): CellValue[][] {
+  return partnerRows(size, `mapped${size}`, BAD_EVERY).map((row, i) => {
+    const joined = row[JOINED] as Date;
+    const line = row.slice();
+    line[JOINED] =
+      i % FIX_EVERY === FIX_EVERY - 1
+        ? `${joined.getUTCMonth() + 1}/${joined.getUTCDate()}/${joined.getUTCFullYear()}`
+        : joined.toISOString().slice(0, 10);
+    return line;
+  });
+}
+
+/** One sidebar call, measured: its value, its calls as counted and priced, and its wall time. */
+function measured<T>(
+  host: ReturnType<typeof loadAddonFor>,
+  calls: CallLog,
+  latency: SplitLatency,
+  work: () => T,
+) {
+  calls.reset();
+  latency.reset();
+  const executionsBefore = host.executions.length;
+  const started = process.hrtime.bigint();
+  const value = work();
+  const wall = seconds(started);
+  return {
+    value,
+    wall,
+    sheetCalls: calls.total("SpreadsheetApp"),
+    runs: calls.total("google.script.run"),
+    projectedMs: calls.projectedMs,
+    setValues: calls.count("SpreadsheetApp.Range.setValues"),
+    setValuesMs: latency.setValuesMs,
+    error: host.executions.slice(executionsBefore).find((e) => e.error)?.error,
+  };
+}
+
+/**
+ * Issue 12's paths on a tab exported from another tool: a title row above CRM headers, a Notes column,
+ * text dates in a Joined column formatted as plain text (one row in FIX_EVERY as `3/18/2026`). The mapping
+ * is saved with Save mapping, then Validate (no mapping in the choice: the saved one is used) is measured
+ * beside Validate of the same rows under the template's headers on another tab of the same spreadsheet,
+ * each the tab's second Validate (highlights already there). Then Fix N cells on the export, beside the
+ * same fixes written a cell at a time (a getRange + a setValue each), priced with the same model.
+ */
+async function mappingFigures(
+  size: number,
+  url: string,
+  executions: { name: string; trigger: string; projectedMs: number; size: number }[],
+): Promise<Figure[]> {
+  const rows = exportedRows(size);
+  const workbook = new Workbook();
+  const template = workbook.activeSheet;
+  fillSheet(template, PARTNER_HEADERS, rows);
+  const exported = workbook.addSheet("CRM export");
+  // The title sits where fillSheet puts headers: the CRM's headers are the first of the rows under it.
+  const notes = rows.map((row, i) => [...row, i % 3 === 0 ? "call back" : ""]);
+  fillSheet(exported, [TITLE], [[...CRM_HEADERS], ...notes]);
+  // Joined formatted as plain text, as a person does to keep `3/18/2026` as typed.
+  sheetOf(workbook, template.name)
+    .getRange(1, JOINED + 1, size + 1, 1)
+    .setNumberFormat("@");
+  sheetOf(workbook, exported.name)
+    .getRange(2, JOINED + 1, size + 1, 1)
+    .setNumberFormat("@");
+
+  const latency = new SplitLatency();
+  const calls = new CallLog(latency);
+  const host = loadAddonFor({ url, workbook, calls });
+  try {
+    call(host, "loadSidebar");
+    workbook.activeSheet = exported;
+    const saved = measured(host, calls, latency, () =>
+      call<ValidationView>(host, "saveMapping", { ...PARTNERS, mapping: CRM_MAPPING, headerRow: 2 }),
+    );
+    workbook.activeSheet = template;
+    call(host, "validate", PARTNERS);
+    const plain = measured(host, calls, latency, () => call<ValidationView>(host, "validate", PARTNERS));
+    workbook.activeSheet = exported;
+    const mapped = measured(host, calls, latency, () => call<ValidationView>(host, "validate", PARTNERS));
+    const fix = measured(host, calls, latency, () => call<FixResult>(host, "fixCells", PARTNERS));
+
+    const view = mapped.value;
+    const expectedFixes = Math.floor(size / FIX_EVERY);
+    // Figures of a Validate that did not read the tab as meant would mean nothing: say so and stop.
+    const wrong = [
+      !saved.value.mapping.saved && "Save mapping did not save the mapping",
+      !view.mapping.saved && "Validate did not use the saved mapping",
+      view.blocked && "Validate through the mapping was blocked",
+      view.headerRow !== 2 && `Validate read row ${view.headerRow} as the headers, not row 2`,
+      view.rows !== size && `Validate checked ${view.rows} rows, not ${size}`,
+      view.errors !== plain.value.errors &&
+        `Validate through the mapping found ${view.errors} errors, the template's headers ${plain.value.errors}`,
+      view.fixable !== expectedFixes && `Validate listed ${view.fixable} fixable cells, not ${expectedFixes}`,
+      fix.value.validation.fixable !== 0 && `Fix N cells left ${fix.value.validation.fixable} fixable cells`,
+    ].filter(Boolean);
+    if (wrong.length) throw new Error(`Mapped tab of ${n(size)} rows: ${wrong.join("; ")}`);
+
+    const fixed = fix.value.fixed;
+    progress(
+      `validate ${n(size)} through a saved mapping: ${mapped.sheetCalls} Spreadsheet calls, ${mapped.wall.toFixed(1)} s; template headers ${plain.sheetCalls} calls, ${plain.wall.toFixed(1)} s`,
+    );
+    progress(
+      `fix ${n(fixed)} cells on ${n(size)}: ${fix.sheetCalls} Spreadsheet calls (${fix.setValues} setValues), ${fix.wall.toFixed(1)} s${fix.error ? `, ended: ${fix.error}` : ""}`,
+    );
+
+    // The same fixes a cell at a time, priced by the same model: the same reads and checks, then a
+    // getRange and a setValue for each cell instead of Fix N cells' setValues.
+    const perCellMs =
+      PESSIMISTIC.cost("SpreadsheetApp", "Sheet.getRange", {}) +
+      PESSIMISTIC.cost("SpreadsheetApp", "Range.setValue", { cells: 1 });
+    const perCellProjected = fix.projectedMs - fix.setValuesMs + fixed * perCellMs;
+    const perCellExecutions = Math.ceil(perCellProjected / EXECUTION_MS);
+    const perCell = "a getRange + setValue a cell";
+    const withTemplate = "the same Validate of the same rows under the template's headers, no mapping";
+
+    const validateName = `addon: validate ${n(size)} partners through a saved mapping (a title row, ${CRM_HEADERS.length} CRM columns)`;
+    const fixName = `addon: Fix N cells on ${n(size)} partners through a saved mapping (${n(fixed)} text dates)`;
+    return [
+      {
+        name: `${validateName}: Spreadsheet calls`,
+        unit: "calls",
+        value: mapped.sheetCalls,
+        baseline: plain.sheetCalls,
+        baselineName: withTemplate,
+        higherIsBetter: false,
+        note: `budget 8; ${n(view.errors)} errors, ${n(view.fixable)} fixable cells listed, ${n(view.highlighted)} cells highlighted; Save mapping took ${saved.sheetCalls} calls, ${saved.wall.toFixed(2)} s`,
+      },
+      {
+        name: `${validateName}: time projected in Sheets`,
+        unit: "s",
+        value: mapped.projectedMs / 1000,
+        baseline: plain.projectedMs / 1000,
+        baselineName: withTemplate,
+        higherIsBetter: false,
+        note: `${mapped.runs} sidebar call (budget one execution); the tab's second Validate, as is the baseline's`,
+      },
+      {
+        name: `${validateName}: wall time in the emulator`,
+        unit: "s",
+        value: mapped.wall,
+        baseline: plain.wall,
+        baselineName: withTemplate,
+        higherIsBetter: false,
+        note: `the template tab has the same rows without the title and the Notes column`,
+      },
+      {
+        name: `${fixName}: Spreadsheet calls`,
+        unit: "calls",
+        value: fix.sheetCalls,
+        baseline: fix.sheetCalls - fix.setValues + 2 * fixed,
+        baselineName: perCell,
+        higherIsBetter: false,
+        note: `budget 10; ${fix.setValues} setValues`,
+      },
+      {
+        name: `${fixName}: time projected in Sheets`,
+        unit: "s",
+        value: fix.projectedMs / 1000,
+        baseline: perCellProjected / 1000,
+        baselineName: `${perCell}, same model`,
+        higherIsBetter: false,
+        note: `${fix.runs} sidebar call; a cell at a time needs ${perCellExecutions} execution${perCellExecutions === 1 ? "" : "s"} of at most 6 min`,
+      },
+      {
+        name: `${fixName}: wall time in the emulator`,
+        unit: "s",
+        value: fix.wall,
+        baseline: mapped.wall,
+        baselineName: "Validate of the same tab, same run (the same read and checks, no writes)",
+        higherIsBetter: false,
+        note: "Fix N cells checks the tab before and after its writes",
+      },
+      {
+        name: `${fixName}: cells fixed`,
+        unit: "cells",
+        value: fixed,
+        baseline: view.fixable,
+        baselineName: "the fixable cells Validate listed",
+        note: `${n(fix.value.skipped)} skipped; after it ${n(fix.value.validation.fixable)} fixable, ${n(fix.value.validation.errors)} errors`,
+      },
+    ];
+  } finally {
+    executions.push(...host.executions.map((e) => ({ ...e, size })));
+    await host.close();
+  }
 }
 
 function sizeFigures(): Figure[] {
