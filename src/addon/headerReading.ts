@@ -4,7 +4,13 @@
  * the one guessed; the mapping is the one a person set in `Map columns` (not yet saved), else the tab's
  * saved mapping while the header row reads as it did when it was saved, else none.
  */
-import { analyseHeaders, type ColumnMapping, columnLetter, type HeaderPlan } from "../core/headers";
+import {
+  analyseHeaders,
+  type ColumnMapping,
+  columnLetter,
+  type HeaderPlan,
+  headerText,
+} from "../core/headers";
 import { guessHeaderRow, missingRequired, proposeMapping } from "../core/mapping";
 import type { ObjectSpec } from "../core/spec";
 import { templateColumns } from "../core/template";
@@ -90,10 +96,6 @@ function withoutTrailingBlanks(headers: readonly string[]): readonly string[] {
   let end = headers.length;
   while (end > 0 && headers[end - 1] === "") end--;
   return headers.slice(0, end);
-}
-
-export function headerText(raw: unknown): string {
-  return raw === null || raw === undefined ? "" : String(raw).trim();
 }
 
 /**

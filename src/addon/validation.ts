@@ -1,5 +1,5 @@
 import { dayFirstLocale } from "../core/fixes";
-import type { ColumnMapping } from "../core/headers";
+import { type ColumnMapping, headerText } from "../core/headers";
 import { mappingFromProposal, proposeMapping } from "../core/mapping";
 import type { ProgramCatalogue } from "../core/program";
 import type { ObjectSpec } from "../core/spec";
@@ -7,7 +7,7 @@ import type { ImportChoice, ValidationView } from "./contract";
 import { sheetDateFormatter } from "./dates";
 import { withDocumentLock } from "./documentLock";
 import { writeState } from "./documentState";
-import { type HeaderReading, headerText, mappingView, readHeaderRow } from "./headerReading";
+import { type HeaderReading, mappingView, readHeaderRow } from "./headerReading";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { checkSheet, fixesOf, MAX_FINDINGS, type SheetCheck, toFinding } from "./sheetCheck";

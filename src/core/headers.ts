@@ -80,13 +80,13 @@ export function analyseHeaders(
     });
   let metadataColumns = 0;
   const label = spec.label.toLowerCase();
-  const mapping = mappingOf(options.mapping);
+  const mapping = mappingByHeader(options.mapping);
   const ignored: number[] = [];
 
   headers.forEach((raw, index) => {
     const column = index + 1;
     const at = `column ${columnLetter(column)}`;
-    const header = raw === null || raw === undefined ? "" : String(raw).trim();
+    const header = headerText(raw);
     const mapped = mapping.get(header);
     if (mapped === null) {
       ignored.push(column);
@@ -243,8 +243,13 @@ export function analyseHeaders(
   };
 }
 
-/** A mapping by trimmed header. */
-function mappingOf(mapping: ColumnMapping | null | undefined): Map<string, string | null> {
+/** A header cell's text as the importer compares headers: trimmed, "" for an empty cell. */
+export function headerText(raw: unknown): string {
+  return raw === null || raw === undefined ? "" : String(raw).trim();
+}
+
+/** A mapping by trimmed header, its fields trimmed (anything but a field name ignores the column). */
+export function mappingByHeader(mapping: ColumnMapping | null | undefined): Map<string, string | null> {
   const byHeader = new Map<string, string | null>();
   if (!mapping) return byHeader;
   for (const [header, field] of Object.entries(mapping))

@@ -4,7 +4,7 @@
  * sheet seen for the first time.
  */
 import { METADATA_KEY_PATTERN, METADATA_PREFIX, OBJECTS, type ObjectName } from "./catalogue";
-import type { ColumnMapping } from "./headers";
+import { type ColumnMapping, headerText, mappingByHeader } from "./headers";
 import type { ObjectSpec } from "./spec";
 import { closest, foldHeader } from "./suggest";
 import { isBlank } from "./values";
@@ -23,11 +23,6 @@ export interface ProposedColumn {
 }
 
 const STRENGTH: readonly MappedHow[] = ["saved", "exact", "renamed", "alias", "suggested"];
-
-/** The header's text as a sheet gives it, trimmed ("" for an empty cell). */
-function headerText(raw: unknown): string {
-  return raw === null || raw === undefined ? "" : String(raw).trim();
-}
 
 /** Whether a field name is one of the object's, a transaction's metadata column included. */
 function isField(spec: ObjectSpec, field: string): boolean {
@@ -64,9 +59,7 @@ export function proposeMapping(
   headers: readonly unknown[],
   saved?: ColumnMapping | null,
 ): ProposedColumn[] {
-  const savedByHeader = new Map<string, string | null>();
-  for (const [header, field] of Object.entries(saved ?? {}))
-    savedByHeader.set(header.trim(), typeof field === "string" ? field.trim() : null);
+  const savedByHeader = mappingByHeader(saved);
 
   const candidates = headers.map((raw, index) => {
     const header = headerText(raw);
