@@ -78,6 +78,10 @@ export type IssueCode =
   | "target_not_found"
   | "unknown_currency_rate"
   | "partner_email_required"
+  /** A row matched a partner by partner_key and changes (dry run: would change) its email: a warning. */
+  | "email_changed"
+  /** The import's mode excludes the row (create_only: the record exists; update_only: it does not). */
+  | "excluded_by_mode"
   | "internal_error";
 
 export function hasErrors(issues: readonly Issue[]): boolean {

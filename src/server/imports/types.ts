@@ -15,6 +15,22 @@ export interface ImportOptions {
   locale: string;
   /** The record (1-based) that holds the headers: a CSV upload skips the records above it (a title). */
   header_row: number;
+  /**
+   * Which rows are applied: all (`create_and_update`), only those that create a record (`create_only`),
+   * only those that update one (`update_only`); a row the mode excludes is skipped, saying why.
+   * Partners, customers, leads and deals; transactions and rewards are only ever created.
+   */
+  mode: ImportMode;
+}
+
+export type ImportMode = "create_and_update" | "create_only" | "update_only";
+
+/** A field a row changes (or, in a dry run, would change) on the record it updates: stored → new. */
+export interface FieldChange {
+  /** The import's field name (`partner_email`, `region`), as the template's headers name it. */
+  field: string;
+  from: unknown;
+  to: unknown;
 }
 
 export type Outcome = "created" | "updated" | "skipped";
@@ -29,6 +45,8 @@ export interface RowResult {
   amount_usd_cents?: number;
   /** The row matched a record an earlier import created, or an earlier row of its import. */
   repeat?: boolean;
+  /** An updated row: each field whose stored value it changed (dry run: would change), stored → new. */
+  changes?: FieldChange[];
   /** The fingerprint of the record the row created (kept by the pipeline for the rest of the import). */
   fingerprint?: string;
 }

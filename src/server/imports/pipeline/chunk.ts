@@ -101,6 +101,9 @@ export async function applyChunk(
     if (imp.status !== "processing")
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
+    // The data tables' triggers record what this chunk changes under the import's id (migration 006):
+    // what an update changed, and what an undo takes back. Local to this transaction.
+    await tx.query("SELECT set_config('importer.import_id', $1, true)", [importId]);
     const sent = await rowsSentBefore(tx, importId, rows);
     const results = await checkAndApply(tx, imp, rows, sent);
     const applied = results.filter((r) => !sent.has(r.row));

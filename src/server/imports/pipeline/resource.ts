@@ -16,6 +16,8 @@ export interface StartImport {
   total_rows?: number | null;
   source?: ImportSource;
   client_token?: string | null;
+  /** An import of rows another import skipped (the sidebar's Import skipped rows): that import's id. */
+  retry_of?: string | null;
 }
 
 export interface ImportRow {
@@ -28,7 +30,7 @@ export interface ImportRow {
   total_rows: number | null;
   source: ImportSource;
   client_token: string | null;
-  status: "processing" | "completed" | "cancelled" | "failed";
+  status: "processing" | "completed" | "cancelled" | "failed" | "undone";
   rows: number;
   created: number;
   updated: number;
@@ -36,6 +38,9 @@ export interface ImportRow {
   repeats: number;
   issued_usd_cents: number;
   error: string | null;
+  retry_of: string | null;
+  /** What an undo did (UndoSummary), once the import is undone. */
+  undo: unknown | null;
   created_at: Date;
   completed_at: Date | null;
   user_email?: string;
@@ -56,6 +61,8 @@ export function importResource(i: ImportRow) {
     chunks_received: i.chunks ?? 0,
     user: i.user_email ?? null,
     error: i.error,
+    retry_of: i.retry_of ?? null,
+    undo: i.undo ?? null,
     created_at: i.created_at,
     completed_at: i.completed_at,
   };

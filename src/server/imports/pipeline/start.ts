@@ -39,6 +39,7 @@ export function withDefaults(options: Partial<ImportOptions> = {}): ImportOption
     normalise: options.normalise === true,
     locale: options.locale ?? DEFAULT_LOCALE,
     header_row: options.header_row ?? 1,
+    mode: options.mode ?? "create_and_update",
   };
 }
 
