@@ -1,7 +1,9 @@
 /**
- * The real add-on bundle (dist/addon) in the emulator, against a real importer service on embedded
- * PGlite in a process of its own, with the demo program and a key for each kind of user.
+ * The real add-on bundle (dist/addon) in the emulator, against a real importer service in a process of
+ * its own (on embedded PGlite, or on PostgreSQL in a schema of its own), with the demo program and a key
+ * for each kind of user.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +14,10 @@ import { AddonHost, type Manifest } from "../../src/emulator/host";
 import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
 import type { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
+import { openDatabase, quoteIdent } from "../../src/server/db/database";
+import { type Engine, engines } from "../server/harness";
+
+export { type Engine, engines };
 
 const ROOT = join(__dirname, "..", "..");
 const dist = join(ROOT, "dist", "addon");
@@ -31,8 +37,11 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** The importer service with the demo program (groups, lead fields, stages, rates) and test users. */
-export async function startService(): Promise<TestService> {
+/**
+ * The importer service with the demo program (groups, lead fields, stages, rates) and test users, on
+ * PGlite, or on the PostgreSQL server at DATABASE_URL in a schema of its own (dropped by stop).
+ */
+export async function startService(engine: Engine = "pglite"): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), "addon-"));
   const program = JSON.parse(readFileSync(join(ROOT, "src/emulator/demo/program.json"), "utf8"));
   program.users = [
@@ -43,10 +52,11 @@ export async function startService(): Promise<TestService> {
   ];
   const config = join(dir, "program.json");
   writeFileSync(config, JSON.stringify(program));
+  const database = engine === "postgres" ? await postgresSchema() : null;
   const service = await spawnService({
     IMPORTER_DATA_DIR: join(dir, "data"),
     IMPORTER_CONFIG: config,
-    DATABASE_URL: "",
+    DATABASE_URL: database?.url ?? "",
   });
   return {
     url: service.url,
@@ -59,7 +69,30 @@ export async function startService(): Promise<TestService> {
     },
     async stop() {
       await service.stop();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh schema on the PostgreSQL server at DATABASE_URL, and the address that works in it. */
+async function postgresSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("The add-on's PostgreSQL suites need DATABASE_URL");
+  const schema = `a_${randomBytes(6).toString("hex")}`;
+  await (await openDatabase({ url: base, schema })).close(); // creates the schema
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const db = await openDatabase({ url: base });
+      try {
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_pgboss`)} CASCADE`);
+      } finally {
+        await db.close();
+      }
     },
   };
 }
