@@ -256,6 +256,33 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     expect(dry.body.undo.refused[0].reason).toContain("changed this partner since");
   });
 
+  it("refuses to give a partner back an email another partner has taken since, and undoes the rest", async () => {
+    await firstImport();
+    const moved = await importRows(s, "partners", P, [
+      partner("ada.new@example.com", "ada", { first_name: "Augusta" }),
+      partner("", "bob", { first_name: "Robert" }),
+    ]);
+    await importRows(s, "partners", P, [partner("ada@example.com", "zed", { territory: "North" })]);
+    const answer = await undo(moved.id as string);
+    expect(answer.status).toBe(200);
+    expect(answer.body.undo).toMatchObject({ restored: 1, removed: 0 });
+    expect(answer.body.undo.refused).toEqual([
+      {
+        record_key: "ada",
+        row: 2,
+        code: "changed_since",
+        reason:
+          'Its email cannot go back to "ada@example.com": partner zed has had that email since. The partner was left as it is.',
+      },
+    ]);
+    const stored = await partnersTable();
+    expect(stored.find((p) => p.key === "ada")).toMatchObject({
+      email: "ada.new@example.com",
+      first_name: "Augusta",
+    });
+    expect(stored.find((p) => p.key === "bob")).toMatchObject({ first_name: "Bob" });
+  });
+
   it("refuses created records others now depend on: a partner with a customer, a customer with a transaction, a transaction with a reward, a partner user's partner", async () => {
     const partners = await importRows(
       s,

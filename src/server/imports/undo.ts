@@ -108,6 +108,9 @@ interface Inspected {
   later_at: Date | null;
   later_by: string | null;
   status: string | null;
+  /** Partners: the email the import's first change took from it, when another partner has it now. */
+  taken_email: string | null;
+  taken_by: string | null;
   [dependents: `dep_${number}`]: number | null;
 }
 
@@ -157,8 +160,15 @@ export async function undoImport(
            WHERE import_id = $1 AND table_name = $2 AND undone_at IS NULL) ORDER BY t.id FOR UPDATE`,
         [importId, table],
       );
-      for (const record of await inspect(tx, importId, table)) {
-        const refusal = refusalOf(table, record);
+      const records = (await inspect(tx, importId, table)).map((record) => ({
+        record,
+        refusal: refusalOf(table, record),
+      }));
+      const removing = new Set(
+        records.filter((r) => !r.refusal && r.record.created).map((r) => r.record.record_key),
+      );
+      for (const { record, refusal: refusedFirst } of records) {
+        const refusal = refusedFirst ?? (record.created ? null : emailTaken(record, removing));
         if (refusal)
           refused.push({
             ...refusal,
@@ -197,11 +207,12 @@ export async function undoImport(
     if (dryRun)
       return { import: importResource(await getImport(tx, caller.program.id, importId)), undo: summary };
 
-    for (const [table, ids] of restore) await restoreColumns(tx, importId, table, ids);
+    // Removed first: a partner restored to an email gets it back from a partner the import created.
     for (const table of TABLES) {
       const ids = (remove.get(table) ?? []).map((r) => r.id);
       if (ids.length) await tx.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [ids]);
     }
+    for (const [table, ids] of restore) await restoreColumns(tx, importId, table, ids);
     if (withdrawn.length) await tx.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [withdrawn]);
     // A refused record keeps this import's changes: they still count against an undo of an earlier one.
     await tx.query(
@@ -263,7 +274,8 @@ async function inspect(tx: Queryable, importId: string, table: Table): Promise<I
      SELECT t.id, ${RECORD_KEY[table]} AS record_key, ${RESULT_KEY[table]} AS result_key, m.created,
        ${KEEPS_ROW.has(table) ? "CASE WHEN m.created THEN t.import_row END" : "NULL::int"} AS import_row,
        later.import_id AS later_import, later.created_at AS later_at, later.email AS later_by,
-       ${table === "rewards" ? "t.status" : "NULL::text"} AS status
+       ${table === "rewards" ? "t.status" : "NULL::text"} AS status,
+       ${table === "partners" ? "taken.email AS taken_email, taken.key AS taken_by" : "NULL::text AS taken_email, NULL::text AS taken_by"}
        ${dependents.map((_, i) => `, d${i}.n AS dep_${i}`).join("")}
      FROM mine m JOIN ${table} t ON t.id = m.record_id
      LEFT JOIN LATERAL (
@@ -273,11 +285,37 @@ async function inspect(tx: Queryable, importId: string, table: Table): Promise<I
          AND l.undone_at IS NULL
        ORDER BY l.id DESC LIMIT 1
      ) later ON true
+     ${table === "partners" ? EMAIL_TAKEN : ""}
      ${dependents.map((d, i) => `LEFT JOIN (${d.counts}) d${i} ON d${i}.id = t.id`).join("\n     ")}
      ORDER BY t.id`,
     [importId, table],
   );
   return rows;
+}
+
+/** Partners: the email an updated partner would get back, when another partner has it now. */
+const EMAIL_TAKEN = `LEFT JOIN LATERAL (
+       SELECT o.email, o.key FROM (
+         SELECT f.before->>'email' AS email FROM import_changes f
+         WHERE f.import_id = $1 AND f.table_name = 'partners' AND f.record_id = t.id AND f.action = 'updated'
+           AND f.undone_at IS NULL AND f.before ? 'email'
+         ORDER BY f.id LIMIT 1
+       ) e JOIN partners o ON o.program_id = t.program_id AND o.email = e.email AND o.id <> t.id
+     ) taken ON NOT m.created`;
+
+/**
+ * A partner whose former email another partner has taken since (one this undo does not remove) cannot
+ * have it back: the email is unique.
+ */
+function emailTaken(
+  record: Inspected,
+  removing: ReadonlySet<string | null>,
+): Pick<UndoRefusal, "code" | "reason"> | null {
+  if (!record.taken_by || removing.has(record.taken_by)) return null;
+  return {
+    code: "changed_since",
+    reason: `Its email cannot go back to "${record.taken_email}": partner ${record.taken_by} has had that email since. The partner was left as it is.`,
+  };
 }
 
 function refusalOf(table: Table, record: Inspected): Pick<UndoRefusal, "code" | "reason"> | null {
