@@ -1,5 +1,5 @@
 import { sendOutbox } from "../../src/server/outbox";
-import { engines, importRows, KEYS, startTestService, type TestService } from "./harness";
+import { countStatements, engines, importRows, KEYS, startTestService, type TestService } from "./harness";
 
 /**
  * Issue 13's undo, over HTTP: what an import created is removed, what it updated gets back the values
@@ -493,6 +493,45 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     expect((await s.db.query("SELECT to_email FROM outbox")).rows).toEqual([{ to_email: "ada@example.com" }]);
     await sendOutbox(s.db, { send: async (m) => void s.mail.push(m) });
     expect(s.mail.map((m) => m.to)).toEqual(["ada@example.com"]);
+  });
+
+  it("runs the same few statements to undo 400 records as to undo 4, refusals included", async () => {
+    /** Undoes an import that updates `size / 2` partners and creates as many (with invites), one refused. */
+    const statementsFor = async (size: number, prefix: string) => {
+      const half = size / 2;
+      const keys = Array.from({ length: half }, (_, i) => `${prefix}${i}`);
+      await importRows(
+        s,
+        "partners",
+        P,
+        keys.map((k) => partner(`${k}@example.com`, k, { territory: "North" })),
+      );
+      const undone = await importRows(
+        s,
+        "partners",
+        P,
+        [
+          ...keys.map((k) => partner("", k, { first_name: "Changed", tags: "t" })),
+          ...keys.map((k) => partner(`${k}.new@example.com`, `${k}n`, { territory: "South" })),
+        ],
+        { send_invites: true },
+      );
+      await importRows(s, "partners", P, [partner("", `${prefix}0`, { region: "Later" })]);
+      // The invites are sent first: the sender's statements are not the undo's.
+      await sendOutbox(s.db, { send: async (m) => void s.mail.push(m) });
+      const counter = countStatements(s);
+      try {
+        const answer = await undo(undone.id as string);
+        expect(answer.body.undo).toMatchObject({ removed: half, restored: half - 1 });
+        expect(answer.body.undo.refused).toHaveLength(1);
+      } finally {
+        counter.stop();
+      }
+      return counter.statements.length;
+    };
+    // 16 each (a background poll of the upload worker may fall inside the count: a little room for it).
+    expect(await statementsFor(4, "small")).toBeLessThanOrEqual(18);
+    expect(await statementsFor(400, "big")).toBeLessThanOrEqual(18);
   });
 
   it("two undos of one import at once: one undoes it, the other is told it is undone already", async () => {
