@@ -359,6 +359,38 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     ]);
   });
 
+  it("refuses a created partner that another import's undo would point a customer back to", async () => {
+    const partners = await importRows(
+      s,
+      "partners",
+      ["partner_email", "partner_key", "territory"],
+      [
+        ["rex@example.com", "rex", "North"],
+        ["zed@example.com", "zed", "North"],
+      ],
+    );
+    const C = ["email", "customer_key", "partner_key"];
+    await importRows(s, "customers", C, [["a@example.com", "cus_a", "rex"]]);
+    const moved = await importRows(s, "customers", C, [["a@example.com", "cus_a", "zed"]]);
+    expect(moved.results.map((r) => r.outcome)).toEqual(["updated"]);
+
+    const ofPartners = await undo(partners.id as string);
+    expect(
+      ofPartners.body.undo.refused.map((r: { record_key: string; reason: string }) => [
+        r.record_key,
+        r.reason,
+      ]),
+    ).toEqual([
+      [
+        "rex",
+        "1 record another import moved away from it (undoing that import points it back) now depends on this partner, so it was kept.",
+      ],
+      ["zed", "1 customer now depends on this partner, so it was kept."],
+    ]);
+    // The customers' undo can then point cus_a back at rex.
+    expect((await undo(moved.id as string)).body.undo).toMatchObject({ restored: 1, refused: [] });
+  });
+
   it("refuses a created reward that is no longer pending, naming its status", async () => {
     await importRows(
       s,

@@ -71,6 +71,18 @@ const DEPENDENTS: Partial<Record<Table, { what: [string, string]; counts: string
         WHERE d.partner_id IN (SELECT record_id FROM mine WHERE created) GROUP BY d.partner_id`,
     })),
     {
+      // Moved to another partner since: an undo of the import that moved it would point it back here.
+      what: [
+        "record another import moved away from it (undoing that import points it back)",
+        "records another import moved away from it (undoing that import points them back)",
+      ],
+      counts: `SELECT (c.before->>'partner_id')::bigint AS id, count(*)::int AS n FROM import_changes c
+        WHERE c.table_name IN ('customers', 'leads', 'deals') AND c.action = 'updated' AND c.undone_at IS NULL
+          AND c.before ? 'partner_id'
+          AND (c.before->>'partner_id')::bigint IN (SELECT record_id FROM mine WHERE created)
+        GROUP BY 1`,
+    },
+    {
       what: ["partner user", "partner users"],
       counts: `SELECT p.id, count(*)::int AS n FROM users d JOIN partners p ON p.program_id = d.program_id AND p.key = d.partner_key
         WHERE p.id IN (SELECT record_id FROM mine WHERE created) GROUP BY p.id`,
