@@ -418,10 +418,9 @@ async function restoreColumns(tx: Queryable, importId: string, table: Table, ids
 const literal = (name: string) => `'${name.replaceAll("'", "''")}'`;
 
 function sentence(imp: ImportRow, s: UndoSummary): string {
-  const plural = imp.object;
-  const would = s.dry_run ? "Would remove" : "Removed";
+  const many = (n: number) => `${n} ${n === 1 ? SINGULAR[imp.object] : imp.object}`;
   const parts = [
-    `${would} ${s.removed} ${plural} the import created and ${s.dry_run ? "restore" : "restored"} ${s.restored} it updated.`,
+    `${s.dry_run ? "Would remove" : "Removed"} ${many(s.removed)} the import created and ${s.dry_run ? "restore" : "restored"} ${many(s.restored)} it updated.`,
   ];
   if (s.refused.length)
     parts.push(
