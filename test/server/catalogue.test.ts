@@ -23,6 +23,7 @@ const REST_PATHS = [
   "/v1/imports/{id}/chunks/{seq}",
   "/v1/imports/{id}/complete",
   "/v1/imports/{id}/cancel",
+  "/v1/imports/{id}/undo",
   "/v1/imports/{id}",
   "/v1/imports/{id}/report",
   "/v1/audit-log",

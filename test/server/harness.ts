@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { programConfigSchema } from "../../src/core/program";
 import { type AppOptions, buildApp } from "../../src/server/app";
-import { type Database, openDatabase, quoteIdent } from "../../src/server/db/database";
+import { type Database, openDatabase, type Queryable, quoteIdent } from "../../src/server/db/database";
 import { migrate } from "../../src/server/db/migrate";
 import type { Mail, Mailer } from "../../src/server/outbox";
 import { applyProgramConfig } from "../../src/server/programs";
@@ -149,4 +149,26 @@ export function multipart(
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const body = `${before.map(field).join("")}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n${after.map(field).join("")}--${boundary}--\r\n`;
   return { body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Counts every statement run through the service's database, in or out of a transaction, from now on. */
+export function countStatements(s: TestService): { statements: string[]; stop(): void } {
+  const db = s.db;
+  const { query, transaction } = db;
+  const statements: string[] = [];
+  const counted = (q: Queryable["query"]) =>
+    ((sql: string, params?: readonly unknown[]) => {
+      statements.push(sql);
+      return q(sql, params);
+    }) as Queryable["query"];
+  db.query = counted(query.bind(db));
+  db.transaction = <T>(work: (tx: Queryable) => Promise<T>) =>
+    transaction.call(db, (tx) => work({ query: counted(tx.query.bind(tx)) })) as Promise<T>;
+  return {
+    statements,
+    stop() {
+      db.query = query;
+      db.transaction = transaction;
+    },
+  };
 }

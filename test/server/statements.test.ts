@@ -1,27 +1,4 @@
-import type { Queryable } from "../../src/server/db/database";
-import { engines, importRows, startTestService, type TestService } from "./harness";
-
-/** Counts every statement run through the service's database, in or out of a transaction, from now on. */
-function countStatements(s: TestService): { statements: string[]; stop(): void } {
-  const db = s.db;
-  const { query, transaction } = db;
-  const statements: string[] = [];
-  const counted = (q: Queryable["query"]) =>
-    ((sql: string, params?: readonly unknown[]) => {
-      statements.push(sql);
-      return q(sql, params);
-    }) as Queryable["query"];
-  db.query = counted(query.bind(db));
-  db.transaction = <T>(work: (tx: Queryable) => Promise<T>) =>
-    transaction.call(db, (tx) => work({ query: counted(tx.query.bind(tx)) })) as Promise<T>;
-  return {
-    statements,
-    stop() {
-      db.query = query;
-      db.transaction = transaction;
-    },
-  };
-}
+import { countStatements, engines, importRows, startTestService, type TestService } from "./harness";
 
 describe.each(engines())("SQL statements a chunk runs (%s)", (engine) => {
   let s: TestService;

@@ -311,6 +311,77 @@ const ANSWERS: Record<string, Record<number, object>> = {
   },
 };
 
+// Undo (issue 13): its answer and errors, kept apart from the blocks above.
+const undoSummary = {
+  type: "object",
+  required: ["dry_run", "at", "by", "removed", "restored", "refused", "invites_sent", "invites_withdrawn"],
+  properties: {
+    dry_run: { type: "boolean", description: "True: what an undo would do; nothing was changed" },
+    at: { type: "string", format: "date-time" },
+    by: { type: "string", description: "The user who undid it" },
+    removed: { type: "integer", description: "Records the import created, removed" },
+    restored: {
+      type: "integer",
+      description:
+        "Records the import updated, given back the values of the columns it changed as they were before its first change",
+    },
+    refused: {
+      type: "array",
+      description: "Records left as they are, each with why; everything else was undone",
+      items: {
+        type: "object",
+        required: ["record_key", "row", "code", "reason"],
+        properties: {
+          record_key: {
+            type: ["string", "null"],
+            description:
+              "The record's key (partner_key, customer_key, key, external_key; a lead without one: its email)",
+          },
+          row: { type: ["integer", "null"], description: "The import's row that made the change" },
+          code: {
+            type: "string",
+            enum: ["changed_since", "depended_on", "reward_not_pending"],
+            description:
+              "changed_since: another import changed it since (named: undo that one first); depended_on: other records now refer to it (named: e.g. 3 transactions); reward_not_pending: the reward is approved, paid, … (named)",
+          },
+          reason: { type: "string" },
+        },
+      },
+    },
+    invites_sent: {
+      type: "integer",
+      description: "Invites of removed partners that were sent already: they cannot be unsent",
+    },
+    invites_withdrawn: {
+      type: "integer",
+      description: "Invites of removed partners not yet sent: taken out of the outbox",
+    },
+    message: { type: "string", description: "The same in a sentence" },
+  },
+};
+
+const undoneImport = {
+  ...importResource,
+  properties: {
+    ...importResource.properties,
+    status: { type: "string", enum: ["processing", "completed", "cancelled", "failed", "undone"] },
+    undo: { oneOf: [undoSummary, { type: "null" }], description: "What the undo did, once it is undone" },
+  },
+};
+
+ANSWERS["POST /v1/imports/:id/undo"] = {
+  200: json(
+    { type: "object", required: ["import", "undo"], properties: { import: undoneImport, undo: undoSummary } },
+    'The import (status undone; unchanged after a dry run) and what the undo did. For example: curl -X POST -H "Authorization: Bearer $KEY" "https://importer.example.com/v1/imports/$ID/undo?dry_run=true", then without dry_run to undo it',
+  ),
+  403: json(errorBody, "forbidden: the caller may not import (partner users never may)"),
+  404: json(errorBody, "not_found: no such import in this program"),
+  409: json(
+    errorBody,
+    "import_open: it is still processing (complete or cancel it first); already_undone; dry_run_import: a dry run changed nothing, so there is nothing to undo",
+  ),
+};
+
 /** Adds the documentation above to the routes it is for; leaves the others as they are. */
 export function documentImportRoutes(method: string, url: string, schema: Record<string, unknown>) {
   if (method === "POST" && url === "/v1/import/:object") return { ...schema, ...upload };
