@@ -3,6 +3,7 @@ import type { ImportChoice, PendingAction, SidebarContext } from "./contract";
 import { clearState, readState } from "./documentState";
 import { unfinishedImport } from "./importRun";
 import { settingsView } from "./settings";
+import { skippedRowsOfTab } from "./skippedRows";
 import { refreshLocale, refreshTimeZone } from "./sheetTable";
 
 /** Everything the sidebar shows when it opens, in one call. */
@@ -11,12 +12,14 @@ export function sidebarContext(): SidebarContext {
   refreshLocale();
   const pendingAction = readState<PendingAction>("pending");
   if (pendingAction) clearState("pending");
+  const tab = activeTabView();
   return {
     settings: settingsView(),
     choice: readState<ImportChoice>("choice"),
     pendingAction,
     activeImport: unfinishedImport(),
     lastReport: readState<string>("lastReport"),
-    tab: activeTabView(),
+    tab,
+    skippedRows: skippedRowsOfTab(tab.sheetId),
   };
 }
