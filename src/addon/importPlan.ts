@@ -5,10 +5,11 @@
  * person saw and the import they confirmed.
  */
 
+import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
 import type { ColumnMapping, ImportChoice } from "./contract";
 import { sheetDateFormatter } from "./dates";
 import { readHeaderRow } from "./headerReading";
-import { isSkippedRow, KEY_FIELDS, resultsLayout } from "./importResults";
+import { isSkippedRow, KEY_FIELDS, resultsLayout, sheetResults } from "./importResults";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
 import {
@@ -60,6 +61,8 @@ export interface SheetImportPlan extends RowReading {
   headerRow: number;
   /** The object's key column as mapped (1-based), or null: Write keys back fills it. */
   keyColumn: number | null;
+  /** Import skipped rows: the import whose results the sheet holds, which this one retries (null: not known). */
+  retryOf: string | null;
   /** The spreadsheet's locale, which the importer reads slash dates in. */
   locale: string;
   /** The mapping the rows are read with (as Validate reads them), or null. */
@@ -87,6 +90,7 @@ export function planSheetImport(input: ImportChoice, skippedOnly = false): Sheet
   const sheetId = sheet.getSheetId();
   const sheetName = sheet.getName();
   rememberSheetName(sheetId, sheetName);
+  const retryOf = skippedOnly ? retriedImport(sheetId, sheetName, choice.object) : null;
   const { values } = readTable(sheet, sheetId);
   const { headerIndex, mapping } = readHeaderRow(spec, values, choice, readTab(sheetId));
   const header = headerPlanOf(spec, values, headerIndex, mapping);
@@ -136,6 +140,7 @@ export function planSheetImport(input: ImportChoice, skippedOnly = false): Sheet
     sheetName,
     headerRow: headerIndex + 1,
     keyColumn: header.columns.find((c) => c.field.name === keyField)?.column ?? null,
+    retryOf,
     ...reading,
     locale: spreadsheetLocale(),
     mapping,
@@ -184,6 +189,17 @@ function rowReader(
     const cells = toCells(line);
     return isBlankRow(cells) ? null : { row, cells };
   };
+}
+
+/** The import whose results the sheet holds, when it is of this object: the one Import skipped rows retries. */
+function retriedImport(sheetId: number, sheetName: string, object: ObjectName): string | null {
+  const last = sheetResults(sheetId);
+  if (!last) return null;
+  if (last.object !== object)
+    throw new Error(
+      `The Import status column of "${sheetName}" is from an import of ${OBJECT_LABELS[last.object]}: choose ${OBJECT_LABELS[last.object]} to import its skipped rows again.`,
+    );
+  return last.importId;
 }
 
 function skippedOnlyOf(statusColumn: number | null, sheetName: string): { statusColumn: number } {

@@ -18,7 +18,7 @@ import {
   type SheetRow,
   wireCells,
 } from "./importPlan";
-import { ownKey, rememberSheetResults, sheetResults, writeResultsBack } from "./importResults";
+import { ownKey, rememberSheetResults, writeResultsBack } from "./importResults";
 import { readChoice } from "./programCatalogue";
 import { type ReportSource, writeReportTab } from "./reportTab";
 import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
@@ -166,7 +166,7 @@ export function startSheetImport(
   writeState("choice", rememberedChoice(readChoice(input)));
   const plan = planSheetImport(input, skippedOnly);
   const { choice } = plan;
-  const retryOf = skippedOnly ? retriedImport(plan.sheetId, plan.sheetName, choice.object) : null;
+  const { retryOf } = plan;
   if (confirmed && confirmed !== plan.fingerprint)
     throw new Error(
       `The rows of "${plan.sheetName}" changed after you asked to import them, so nothing was sent. Press Import to see them as they are now.`,
@@ -239,17 +239,6 @@ export function startSheetImport(
 /** `Import skipped rows`: an import of the active sheet's rows whose Import status says skipped. */
 export function startSkippedRowsImport(input: ImportChoice): ImportProgress {
   return startSheetImport(input, false, null, true);
-}
-
-/** The import whose results the sheet holds, when it is of this object: the one Import skipped rows retries. */
-function retriedImport(sheetId: number, sheetName: string, object: ObjectName): string | null {
-  const last = sheetResults(sheetId);
-  if (!last) return null;
-  if (last.object !== object)
-    throw new Error(
-      `The Import status column of "${sheetName}" is from an import of ${OBJECT_LABELS[last.object]}: choose ${OBJECT_LABELS[last.object]} to import its skipped rows again.`,
-    );
-  return last.importId;
 }
 
 /** Sends the next chunks of the import under way (or finishes it); the sidebar calls it until done. */

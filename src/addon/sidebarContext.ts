@@ -3,8 +3,8 @@ import type { ImportChoice, PendingAction, SidebarContext } from "./contract";
 import { clearState, readState } from "./documentState";
 import { unfinishedImport } from "./importRun";
 import { settingsView } from "./settings";
-import { skippedRowsOfTab } from "./skippedRows";
 import { refreshLocale, refreshTimeZone } from "./sheetTable";
+import { skippedRowsOfTab } from "./skippedRows";
 
 /** Everything the sidebar shows when it opens, in one call. */
 export function sidebarContext(): SidebarContext {

@@ -45,7 +45,9 @@ export function copySkippedRowsToTab(): SkippedRowsCopy {
   const picked: number[] = [];
   for (let i = headerIndex + 1; i < values.length; i++) if (isSkippedRow(values[i], status)) picked.push(i);
   if (picked.length === 0)
-    throw new Error(`No row of "${sourceName}" says skipped in its Import status column: there is nothing to copy.`);
+    throw new Error(
+      `No row of "${sourceName}" says skipped in its Import status column: there is nothing to copy.`,
+    );
 
   const formats = data.getNumberFormats() as string[][];
   const width = Math.max(layout.dataWidth, 1);
