@@ -173,6 +173,7 @@ const optionText: Record<string, fc.Arbitrary<string>> = {
   dry_run: fc.constantFrom("true", "false"),
   allow_repeats: fc.constantFrom("true", "false"),
   send_invites: fc.constantFrom("true", "false", "1"),
+  mode: fc.constantFrom("create_and_update", "create_only", "update_only", "upsert", "CREATE_ONLY", ""),
 };
 
 /** Bytes of a string, percent-encoded, so any byte (even one that is not UTF-8) can be in a URL. */
@@ -240,7 +241,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       email: fc.constantFrom("ada@example.com"),
       key: fc.constantFrom("ada"),
       ...Object.fromEntries(
-        ["mapping", "normalise", "locale", "header_row"].map((n) => [
+        ["mapping", "normalise", "locale", "header_row", "mode"].map((n) => [
           n,
           (optionText[n] as fc.Arbitrary<string>).map(percentEncode),
         ]),
@@ -325,6 +326,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         normalise: mostly(fc.boolean()),
         locale: mostly(fc.constantFrom("en_US", "en_GB", "fr")),
         header_row: mostly(fc.integer({ min: -2, max: 12_000 })),
+        mode: mostly(fc.constantFrom("create_and_update", "create_only", "update_only", "upsert")),
       },
       { requiredKeys: [] },
     ),
@@ -353,6 +355,11 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
             normalise: fc.boolean(),
             locale: fc.constantFrom("en_US", "en_GB"),
             header_row: fc.integer({ min: 1, max: 3 }),
+            // Transactions and rewards take only the default; the others any of the three.
+            mode:
+              object === "transactions" || object === "rewards"
+                ? fc.constant("create_and_update")
+                : fc.constantFrom("create_and_update", "create_only", "update_only"),
           },
           { requiredKeys: ["group_key", "dry_run", "allow_repeats"] },
         ),
@@ -373,6 +380,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         total_rows: mostly(fc.nat(100)),
         source,
         client_token: mostly(fc.uuid()),
+        retry_of: fc.oneof(importId, hostileValue),
       },
       { requiredKeys: ["object", "headers"] },
     ),
@@ -386,7 +394,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         .tuple(
           goodStart,
           anyStart,
-          fc.constantFrom("object", "options", "headers", "total_rows", "source", "client_token"),
+          fc.constantFrom("object", "options", "headers", "total_rows", "source", "client_token", "retry_of"),
         )
         .map(([good, bad, field]) => ({ ...good, [field]: (bad as Record<string, unknown>)[field] })),
     },

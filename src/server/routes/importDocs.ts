@@ -24,6 +24,48 @@ const errorBody = {
   },
 };
 
+// ---- What a row changes, the import's mode, and retries (issue 13). One block, referred to below. ----
+
+const MODES = ["create_and_update", "create_only", "update_only"];
+
+const fieldChanges = {
+  type: "array",
+  description:
+    "Rows that update a record (in a dry run: would update it): each field whose stored value the row changes, stored → new. A field the row leaves blank, or sets to its stored value, is not listed; a row that changes nothing has []. Fields by the import's names (partner_email, partner_joined_date, a custom or lead form field by its own name, partner_key for the record's partner). Two rows of one chunk that reach one record: each change is on the last of them that sets that field.",
+  items: {
+    type: "object",
+    required: ["field", "from", "to"],
+    properties: {
+      field: { type: "string", example: "partner_email" },
+      from: { description: "The stored value (tags: the list before); null when none was stored" },
+      to: { description: "The value the row sets (tags: the list after, the row's tags added)" },
+    },
+  },
+};
+
+const modeOption = {
+  type: "string",
+  enum: MODES,
+  description:
+    "Which rows are applied: create_and_update (default); create_only skips a row that matches a stored record; update_only skips a row that matches none. A skipped row has an excluded_by_mode error and nothing is written for it. Partners, customers, leads and deals; transactions and rewards take only create_and_update (422 invalid_option otherwise).",
+};
+
+const retryOf = {
+  type: ["string", "null"],
+  format: "uuid",
+  description:
+    "The import whose skipped rows this one imports again (the sidebar's Import skipped rows): one of this program's, of the same object",
+};
+
+const ISSUE_CODES_13 =
+  "email_changed (a warning: the row matched a partner by partner_key and changes its email, from → to), excluded_by_mode (an error: the import's mode leaves the row's record alone, so nothing was written)";
+
+const MODE_ERROR =
+  "invalid_option (mode is not one of create_and_update, create_only, update_only, or is not create_and_update for transactions and rewards, whose rows only create)";
+const RETRY_ERROR = "invalid_retry_of (retry_of names no import of this program, or one of another object)";
+
+// ---- End of issue 13's block. ----
+
 const counts = {
   type: "object",
   properties: Object.fromEntries(
@@ -42,13 +84,14 @@ const importResource = {
       type: "object",
       additionalProperties: true,
       description:
-        "The options it runs with: group_key, send_invites, dry_run, allow_repeats, mapping (or null), normalise, locale, header_row",
+        "The options it runs with: group_key, send_invites, dry_run, allow_repeats, mapping (or null), normalise, locale, header_row, mode",
     },
     source: {
       type: "object",
       required: ["kind"],
       properties: { kind: { type: "string", enum: ["sheet", "file", "api"] }, name: { type: "string" } },
     },
+    retry_of: retryOf,
     total_rows: { type: ["integer", "null"], description: "Data rows in the file (empty lines not counted)" },
     counts: { ...counts, description: "Rows done so far, and how each ended" },
     issued_usd_cents: { type: "integer", description: "Rewards only: the money issued, in US cents" },
@@ -88,8 +131,7 @@ const issue = {
     severity: { type: "string", enum: ["error", "warning"] },
     code: {
       type: "string",
-      description:
-        "Stable: required, invalid_email, invalid_text (a NUL or a broken character: UTF-8 or UTF-16 with a BOM is expected), duplicate_in_file, unknown_partner, customer_not_found, transaction_exists, reward_exists, already_imported, row_already_sent, …",
+      description: `Stable: required, invalid_email, invalid_text (a NUL or a broken character: UTF-8 or UTF-16 with a BOM is expected), duplicate_in_file, unknown_partner, customer_not_found, transaction_exists, reward_exists, already_imported, row_already_sent, ${ISSUE_CODES_13}, …`,
     },
     message: { type: "string" },
   },
@@ -111,6 +153,7 @@ const rowResult = {
       type: "boolean",
       description: "The row matched a record an earlier import created, or an earlier row of this one",
     },
+    changes: fieldChanges,
   },
 };
 
@@ -179,6 +222,7 @@ const formFields = {
   allow_repeats: { type: "string", enum: ["true", "false"] },
   send_invites: { type: "string", enum: ["true", "false"], description: "Partners only" },
   group_key: { type: "string", description: "Leads and deals only" },
+  mode: modeOption,
 };
 
 const uploadDescription = `Send the file as the multipart field \`file\` (or the body itself, as text/csv). Options go in the query or, as curl users expect, as form fields placed BEFORE the file (a field after it is refused: 400 option_after_file); an option given both ways must say the same. For example, a CRM export with a title line above its headers, a Notes column left out, and dates like 3/18/2026 read as 2026-03-18:
@@ -223,7 +267,7 @@ const upload = {
     413: json(errorBody, "file_too_large (over 50 MB), field_too_large (a form field over 1 MB)"),
     422: json(
       errorBody,
-      "invalid_headers (nothing imported; details.alerts: e.g. unknown_header, or unknown_field for a mapping to a field the object lacks), or idempotency_mismatch",
+      `invalid_headers (nothing imported; details.alerts: e.g. unknown_header, or unknown_field for a mapping to a field the object lacks), idempotency_mismatch, or ${MODE_ERROR}`,
     ),
   },
 };
@@ -232,7 +276,10 @@ const ANSWERS: Record<string, Record<number, object>> = {
   "POST /v1/imports": {
     200: json(started, "The import started earlier with this client_token or Idempotency-Key"),
     201: json(started, "The import, started"),
-    422: json(errorBody, "invalid_headers (details.alerts), or idempotency_mismatch"),
+    422: json(
+      errorBody,
+      `invalid_headers (details.alerts), idempotency_mismatch, ${MODE_ERROR}, or ${RETRY_ERROR}`,
+    ),
   },
   "PUT /v1/imports/:id/chunks/:seq": {
     200: json(chunkResult, "Each row's result, and the chunk's counts"),
