@@ -140,7 +140,7 @@ function skippedFirst(results: readonly ReportResult[]): ReportResult[] {
   ];
 }
 
-/** A row's messages: its issues, then each field it changes, `partner_email: "a@x" → "b@y"`. */
+/** A row's messages: its issues, then each field it changes, `partner_email: "a@x" → "b@y"` (as the CSV report says them). */
 export function messagesOf(result: ReportResult): string[] {
   return [
     ...result.issues.map((issue) => `${issue.severity}: ${issue.message}`),
@@ -153,7 +153,7 @@ function changeLine(change: FieldChange): string {
 }
 
 function changedValue(value: unknown): string {
-  if (value === null || value === undefined || value === "") return "(blank)";
+  if (value === null || value === undefined) return "(blank)";
   return JSON.stringify(value) ?? String(value);
 }
 

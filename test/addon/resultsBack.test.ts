@@ -284,6 +284,8 @@ describe("Import skipped rows", () => {
       [6, "created"],
     ]);
     expect(report.import.counts).toMatchObject({ rows: 2, created: 2, skipped: 0 });
+    // The importer links it to the import whose skipped rows it imports again.
+    expect(report.import.retry_of).toBe(first.importId);
 
     // The two rows' status cells say anew; the others keep theirs.
     const after = cells(workbook, 8, 6);
@@ -331,6 +333,8 @@ describe("the report tab", () => {
     expect(table[1]?.slice(4)).toEqual(["rt-bad-email", "rt-bad", "Chen", "EMEA"]);
     expect(table[2]?.slice(4)).toEqual(["rt4@example.com", "", "Dana", "Mars"]);
     expect(String(table[1]?.[3])).toMatch(/^error: .*rt-bad-email/);
+    // An updated row's messages say each field it changed, stored → new.
+    expect(table[5]?.[3]).toMatch(/^first_name: "Emeka \w+" → "Emeka rt"$/);
     // Sized to what it holds: the table, a blank column, the summary's two.
     expect([tab.getMaxRows(), tab.getMaxColumns()]).toEqual([12, width + 3]);
     expect(tab.getRange(1, width + 2).getValue()).toBe("Import");
