@@ -320,7 +320,8 @@ describe("partners", () => {
       [2, "created", "P-ann", ""],
       [3, "created", "P-bob", ""],
       [4, "created", "P-cy", ""],
-      [6, "updated", "P-dana", ""],
+      // An updated row says each field it changed, stored → new.
+      [6, "updated", "P-dana", 'first_name: (blank) → "Dana"\ntags: ["old"] → ["old","new"]'],
     ]);
     await expectReportSummary(
       report,
