@@ -1,6 +1,7 @@
 /**
- * What to import: `Object type`, and with it `Group` (leads, deals), `Send invite emails` (partners) or
- * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions, leads).
+ * What to import: `Object type`, and with it `Group` (leads, deals), `Send invite emails` (partners),
+ * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions,
+ * leads) and `Write keys back` (objects whose created rows get a key: partners, customers, transactions).
  */
 import type { ImportChoice, ObjectName } from "../src/addon/contract";
 import { catalogueObject, onCatalogueLoaded } from "./catalogue";
@@ -15,6 +16,9 @@ const sendInvites = requireElement<HTMLInputElement>("#send-invites");
 const repeatsField = requireElement<HTMLDivElement>("#repeats-field");
 const allowRepeats = requireElement<HTMLInputElement>("#allow-repeats");
 const repeatsWarning = requireElement<HTMLParagraphElement>("#repeats-warning");
+const writeKeysField = requireElement<HTMLDivElement>("#write-keys-field");
+const writeKeys = requireElement<HTMLInputElement>("#write-keys");
+const writeKeysNote = requireElement<HTMLParagraphElement>("#write-keys-note");
 
 /** What importing rows again does, said when the box is ticked. */
 const REPEATS_WARNING: Partial<Record<ObjectName, string>> = {
@@ -34,6 +38,7 @@ export function currentChoice(): ImportChoice {
     groupKey: needsGroup(object) && groupSelect.value !== "" ? groupSelect.value : null,
     sendInvites: object === "partners" && sendInvites.checked,
     allowRepeats: canRepeat(object) && allowRepeats.checked,
+    ...(keyWrittenBack(object) !== null && writeKeys.checked ? { writeKeys: true } : {}),
   };
 }
 
@@ -43,6 +48,7 @@ export function setChoice(choice: ImportChoice): void {
   sendInvites.checked = choice.object === "partners" && choice.sendInvites;
   // Never carried over from an earlier import: importing rows twice is asked for each time.
   allowRepeats.checked = false;
+  writeKeys.checked = choice.writeKeys === true;
   update();
 }
 
@@ -66,8 +72,18 @@ function canRepeat(object: ObjectName): boolean {
   return Boolean(catalogueObject(object)?.repeats);
 }
 
+/** The key column `Write keys back` fills for an object, or null when it has none to fill. */
+function keyWrittenBack(object: ObjectName): string | null {
+  return catalogueObject(object)?.keyWrittenBack ?? null;
+}
+
 function update(): void {
   const object = objectType.value as ObjectName;
+  const keyField = keyWrittenBack(object);
+  showElement(writeKeysField, keyField !== null);
+  writeKeysNote.textContent = keyField
+    ? `Blank ${keyField} cells of the rows this import creates get the key the importer gives them, so the next import updates those rows.`
+    : "";
   document.body.dataset.objectType = object;
   showElement(invitesField, object === "partners");
   showElement(repeatsField, canRepeat(object));
@@ -112,6 +128,7 @@ groupSelect.addEventListener("change", () => {
   changed();
 });
 sendInvites.addEventListener("change", changed);
+writeKeys.addEventListener("change", changed);
 allowRepeats.addEventListener("change", changed);
 onCatalogueLoaded(update);
 update();

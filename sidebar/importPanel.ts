@@ -4,7 +4,7 @@
  * progress; a stopped or interrupted import can be resumed or cancelled, here or after the sidebar was
  * closed (loadSidebar's activeImport).
  */
-import type { ImportChoice, ImportProgress, ImportReview } from "../src/addon/contract";
+import type { ImportChoice, ImportProgress, ImportReview, SkippedRowsView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
 import { currentChoice, onChoiceChange } from "./choicePanel";
 import { askToConfirm, closeConfirmation } from "./confirmPanel";
@@ -26,6 +26,9 @@ const cancelButton = requireElement<HTMLButtonElement>("#cancel-import");
 const resumeButton = requireElement<HTMLButtonElement>("#resume-import");
 const result = requireElement<HTMLDivElement>("#import-result");
 const reportButton = requireElement<HTMLButtonElement>("#open-report");
+const skippedActions = requireElement<HTMLDivElement>("#skipped-actions");
+const importSkippedButton = requireElement<HTMLButtonElement>("#import-skipped");
+const copySkippedButton = requireElement<HTMLButtonElement>("#copy-skipped");
 /** Under the progress line: rows per second and time left, while this page drives an import. */
 const pace = element("p", "progress-line");
 pace.id = "import-pace";
@@ -45,6 +48,8 @@ let skipNote = "";
 let starting: { dryRun: boolean; label: string; sheetName: string | null; rows: number | null } | null = null;
 /** This page's run of calls: when it began and the rows sent before it, to measure its pace. */
 let run: { since: number; rowsBefore: number } | null = null;
+/** Skipped rows of the tab's last import, as the sidebar found them when it opened. */
+let knownSkipped: SkippedRowsView | null = null;
 
 /** Shows an import that has not finished (found on load): resume or cancel it. */
 export function showActiveImport(active: ImportProgress): void {
@@ -59,6 +64,12 @@ export function showActiveImport(active: ImportProgress): void {
   }
   const what = `${active.dryRun ? "A dry run" : "An import"} of ${active.label.toLowerCase()} from "${active.sheetName}"`;
   showStatus(`${what} has not finished: resume or cancel it.`);
+}
+
+/** Offers `Import skipped rows` and `Copy skipped rows to a new tab` for rows an earlier import skipped. */
+export function showSkippedRows(view: SkippedRowsView | null): void {
+  knownSkipped = view;
+  renderSkippedActions();
 }
 
 /** Offers `Open report` for the report tab an earlier import wrote. */
@@ -122,6 +133,42 @@ function readySentence(review: ImportReview): string {
     ? `Ready to import ${rows}: check the dry run's figures, then Confirm import.`
     : // Not "ready": the service's own checks (unknown partners, existing customers) have not run.
       `About to import ${rows} with no dry run: the importer skips rows its own checks refuse (an unknown partner, say). Confirm import, Dry run first, or Back.`;
+}
+
+/**
+ * `Import skipped rows`: the rows whose Import status says skipped (fixed since, as the person says) go
+ * as an import of their own, linked to the one that skipped them; their status cells then say anew.
+ */
+async function importSkipped(): Promise<void> {
+  const choice = currentChoice();
+  skipNote = "";
+  starting = {
+    dryRun: false,
+    label: catalogueObject(choice.object)?.label ?? choice.object,
+    sheetName: progress?.sheetName ?? null,
+    rows: skippedCount(),
+  };
+  progress = null;
+  await drive("Importing the skipped rows again…", () => callServer("importSkippedRows", choice));
+}
+
+async function copySkipped(): Promise<void> {
+  const copy = await runTask("Copying the skipped rows…", () => callServer("copySkippedRows"));
+  if (!copy) return;
+  showStatus(
+    `Copied ${countOf(copy.rows, "skipped row")} and the header row to the new tab "${copy.sheetName}": fix them there and import it.`,
+  );
+}
+
+/** Rows the last import skipped: this page's own, else what the sidebar found when it opened. */
+function skippedCount(): number | null {
+  if (progress && !progress.dryRun && progress.status === "completed") return progress.counts.skipped;
+  return knownSkipped?.rows ?? null;
+}
+
+function renderSkippedActions(): void {
+  const finished = progress === null || progress.status === "completed" || progress.status === "cancelled";
+  skippedActions.hidden = driving || !finished || (skippedCount() ?? 0) === 0;
 }
 
 async function resume(): Promise<void> {
@@ -224,6 +271,7 @@ function render(): void {
   pace.hidden = true;
   if (!view) {
     cancelButton.hidden = resumeButton.hidden = true;
+    renderSkippedActions();
     fill(result);
     if (starting) renderStarting(starting);
     return;
@@ -264,6 +312,7 @@ function render(): void {
   cancelButton.disabled = driving && cancelRequested;
 
   if (!view.dryRun && view.reportSheet) reportButton.hidden = false;
+  renderSkippedActions();
   renderResult(view);
 }
 
@@ -326,3 +375,5 @@ onChoiceChange(() => closeConfirmation());
 resumeButton.addEventListener("click", resume);
 cancelButton.addEventListener("click", cancel);
 reportButton.addEventListener("click", openReport);
+importSkippedButton.addEventListener("click", importSkipped);
+copySkippedButton.addEventListener("click", copySkipped);

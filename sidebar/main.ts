@@ -6,7 +6,7 @@ import type { PendingAction } from "../src/addon/contract";
 import { loadCatalogue } from "./catalogue";
 import { setChoice } from "./choicePanel";
 import { insertTemplateHeaders } from "./headersPanel";
-import { showActiveImport, showLastReport } from "./importPanel";
+import { showActiveImport, showLastReport, showSkippedRows } from "./importPanel";
 import { callServer } from "./serverClient";
 import { onSettingsSaved, openSettings, showSettings } from "./settingsPanel";
 import "./mappingPanel";
@@ -26,6 +26,7 @@ async function start(): Promise<void> {
   if (context.choice && !context.tab.choice) setChoice(context.choice);
   followTabs(context.tab);
   showLastReport(context.lastReport);
+  showSkippedRows(context.skippedRows);
   pending = context.pendingAction;
   if (pending === "settings") {
     pending = null;

@@ -20,6 +20,11 @@ export interface ImportChoice {
    */
   allowRepeats: boolean;
   /**
+   * `Write keys back` (partners, customers, transactions): the key the importer gives each row it creates
+   * goes into the row's key cell when that is blank, so the next import updates it. Off unless ticked.
+   */
+  writeKeys?: boolean;
+  /**
    * The sheet's headers mapped to fields as set in `Map columns` and not yet saved; absent or null: the
    * tab's saved mapping, when its header row is the same as when it was saved.
    */
@@ -129,6 +134,21 @@ export interface SidebarContext {
   lastReport: string | null;
   /** The tab on screen. */
   tab: TabView;
+  /** The tab on screen holds skipped rows of its last import (its Import status column says so). */
+  skippedRows: SkippedRowsView | null;
+}
+
+/** Rows the last import of a tab skipped: `Import skipped rows` and `Copy skipped rows to a new tab` offer them. */
+export interface SkippedRowsView {
+  sheetId: number;
+  /** How many rows that import skipped. */
+  rows: number;
+}
+
+/** What `Copy skipped rows to a new tab` made. */
+export interface SkippedRowsCopy {
+  sheetName: string;
+  rows: number;
 }
 
 /** A template column, as `View headers` lists it. */
@@ -154,6 +174,8 @@ export interface CatalogueView {
     groups: { key: string; name: string; columns: ColumnView[] }[];
     /** What makes a row a repeat of one an earlier import created, for objects without a key of their own. */
     repeats: string | null;
+    /** The key column `Write keys back` fills for this object (partner_key…), or null when it has none to fill. */
+    keyWrittenBack: string | null;
   }[];
 }
 
@@ -246,6 +268,10 @@ export interface ImportProgress {
   dryRun: boolean;
   /** Rows that match earlier imports are imported again (ImportChoice.allowRepeats). */
   allowRepeats: boolean;
+  /** Import skipped rows: the import whose skipped rows this one imports again (null when not known). */
+  retryOf: string | null;
+  /** Only the rows whose Import status said skipped were sent (Import skipped rows). */
+  skippedOnly: boolean;
   status: ImportStatus;
   sheetName: string;
   rowsTotal: number;

@@ -15,7 +15,8 @@ export type StateName =
   | "pending"
   | "sheetNames"
   | "locale"
-  | "tabs";
+  | "tabs"
+  | "sheetResults";
 
 const prefix = (name: StateName) => `importer.${name}`;
 

@@ -10,6 +10,7 @@ import {
   columnLetter,
   type HeaderPlan,
   headerText,
+  isResultsHeader,
 } from "../core/headers";
 import { guessHeaderRow, missingRequired, proposeMapping } from "../core/mapping";
 import type { ObjectSpec } from "../core/spec";
@@ -80,10 +81,13 @@ function rowNaming(values: readonly unknown[][], mapping: ColumnMapping | null |
   return best?.index ?? null;
 }
 
-/** Whether a header row reads as it did: the same texts, blank columns at the right end aside. */
+/**
+ * Whether a header row reads as it did: the same texts, blank columns at the right end and the results
+ * columns an import wrote aside (a saved mapping still applies after an import).
+ */
 export function sameHeaders(a: readonly string[], b: readonly string[]): boolean {
-  const x = withoutTrailingBlanks(a);
-  const y = withoutTrailingBlanks(b);
+  const x = withoutTrailingBlanks(a.filter((h) => !isResultsHeader(h)));
+  const y = withoutTrailingBlanks(b.filter((h) => !isResultsHeader(h)));
   return x.length === y.length && x.every((h, i) => h === y[i]);
 }
 
@@ -116,7 +120,8 @@ export function mappingView(
   const columns: MappedColumn[] = [];
   for (const p of proposal) {
     const sample = samples[p.column - 1] ?? "";
-    if (p.header === "" && sample === "") continue;
+    // The results columns an import wrote are nothing to map.
+    if ((p.header === "" && sample === "") || (p.field === null && isResultsHeader(p.header))) continue;
     columns.push({
       column: p.column,
       letter: columnLetter(p.column),

@@ -5,9 +5,11 @@
  * person saw and the import they confirmed.
  */
 
+import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
 import type { ColumnMapping, ImportChoice } from "./contract";
 import { sheetDateFormatter } from "./dates";
 import { readHeaderRow } from "./headerReading";
+import { isSkippedRow, KEY_FIELDS, resultsLayout, sheetResults } from "./importResults";
 import { fetchCatalogue, readChoice, specFor } from "./programCatalogue";
 import { headerPlanOf } from "./sheetCheck";
 import {
@@ -38,21 +40,35 @@ export interface ChunkPlan {
   hash: string;
 }
 
-export interface SheetImportPlan {
+/** How an import reads its rows again (each chunk, to see they did not change). */
+export interface RowReading {
+  chunks: readonly ChunkPlan[];
+  width: number;
+  timeZone: string;
+  /** Results columns within `width` (1-based): read as blank, never sent. */
+  resultsColumns?: readonly number[];
+  /** Import skipped rows: only rows whose Import status (this column, 1-based) says skipped. */
+  skippedOnly?: { statusColumn: number } | null;
+}
+
+export interface SheetImportPlan extends RowReading {
   choice: ImportChoice;
   /** The program's group names, by key (for a review to name the group). */
   groupNames: Map<string, string>;
   sheetId: number;
   sheetName: string;
-  width: number;
-  timeZone: string;
+  /** The header row, 1-based. */
+  headerRow: number;
+  /** The object's key column as mapped (1-based), or null: Write keys back fills it. */
+  keyColumn: number | null;
+  /** Import skipped rows: the import whose results the sheet holds, which this one retries (null: not known). */
+  retryOf: string | null;
   /** The spreadsheet's locale, which the importer reads slash dates in. */
   locale: string;
   /** The mapping the rows are read with (as Validate reads them), or null. */
   mapping: ColumnMapping | null;
   /** The header row's cells: the row chosen or guessed, as Validate reads it. */
   headers: Cell[];
-  chunks: ChunkPlan[];
   /** Each chunk's rows, as read now. */
   rowsOfChunk: SheetRow[][];
   /** The header row, the mapping and every chunk's fingerprint in one: the same value means the same import. */
@@ -61,9 +77,11 @@ export interface SheetImportPlan {
 
 /**
  * Reads the active sheet for an import of `input`: refuses a header row with errors and a sheet without
- * rows, with the sentence a person needs.
+ * rows, with the sentence a person needs. The results columns an earlier import wrote are not sent, and
+ * do not count in the fingerprint. `skippedOnly`: only the rows whose Import status says skipped (Import
+ * skipped rows), at their own row numbers.
  */
-export function planSheetImport(input: ImportChoice): SheetImportPlan {
+export function planSheetImport(input: ImportChoice, skippedOnly = false): SheetImportPlan {
   const choice = readChoice(input);
   const timeZone = spreadsheetTimeZone();
   const { catalogue } = fetchCatalogue();
@@ -72,6 +90,7 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
   const sheetId = sheet.getSheetId();
   const sheetName = sheet.getName();
   rememberSheetName(sheetId, sheetName);
+  const retryOf = skippedOnly ? retriedImport(sheetId, sheetName, choice.object) : null;
   const { values } = readTable(sheet, sheetId);
   const { headerIndex, mapping } = readHeaderRow(spec, values, choice, readTab(sheetId));
   const header = headerPlanOf(spec, values, headerIndex, mapping);
@@ -83,14 +102,22 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
         .join(" ")} Validate shows it in the sheet.`,
     );
 
-  const width = values[headerIndex]?.length ?? 0;
-  const toCells = wireCells(timeZone, width);
+  const layout = resultsLayout(values[headerIndex] ?? []);
+  const width = layout.dataWidth;
+  const only = skippedOnly ? skippedOnlyOf(layout.status, sheetName) : null;
+  const reading = { width, timeZone, resultsColumns: layout.inside, skippedOnly: only };
+  const rowOf = rowReader(reading);
   const rows: SheetRow[] = [];
-  for (let i = headerIndex + 1; i < values.length; i++)
-    if (!isBlankRow(values[i] as unknown[]))
-      rows.push({ row: i + 1, cells: toCells(values[i] as unknown[]) });
+  for (let i = headerIndex + 1; i < values.length; i++) {
+    const row = rowOf(i + 1, values[i] as unknown[]);
+    if (row) rows.push(row);
+  }
   if (rows.length === 0)
-    throw new Error(`There are no rows under the header row of "${sheetName}" to import.`);
+    throw new Error(
+      only
+        ? `No row of "${sheetName}" says skipped in its Import status column: there is nothing to import again.`
+        : `There are no rows under the header row of "${sheetName}" to import.`,
+    );
 
   const chunks: ChunkPlan[] = [];
   const rowsOfChunk: SheetRow[][] = [];
@@ -104,14 +131,17 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
       hash: fingerprint(part),
     });
   }
-  const headers = toCells(values[headerIndex] ?? []);
+  const headers = wireCells(timeZone, width, layout.inside)(values[headerIndex] ?? []);
+  const keyField = KEY_FIELDS[choice.object];
   return {
     choice,
     groupNames: new Map(catalogue.groups.map((g) => [g.key, g.name])),
     sheetId,
     sheetName,
-    width,
-    timeZone,
+    headerRow: headerIndex + 1,
+    keyColumn: header.columns.find((c) => c.field.name === keyField)?.column ?? null,
+    retryOf,
+    ...reading,
     locale: spreadsheetLocale(),
     mapping,
     headers,
@@ -119,6 +149,7 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
     rowsOfChunk,
     fingerprint: fingerprint([
       { row: headerIndex + 1, cells: headers },
+      ...(only ? [{ row: -1, cells: ["skipped only"] }] : []),
       { row: 0, cells: [mappingText(mapping)] },
       ...chunks.map((c) => ({ row: c.first, cells: [c.last, c.rows, c.hash] })),
     ]),
@@ -128,35 +159,74 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
 /** The rows of some consecutive chunks, read with one getValues. */
 export function readChunks(
   sheet: GoogleAppsScript.Spreadsheet.Sheet,
-  plan: { chunks: readonly ChunkPlan[]; width: number; timeZone: string },
+  plan: RowReading,
   seqs: readonly number[],
 ): SheetRow[][] {
   const first = (plan.chunks[seqs[0] as number] as ChunkPlan).first;
   const last = (plan.chunks[seqs[seqs.length - 1] as number] as ChunkPlan).last;
-  const values = sheet
-    .getRange(first, 1, last - first + 1, Math.max(plan.width, 1))
-    .getValues() as unknown[][];
-  const toCells = wireCells(plan.timeZone, plan.width);
+  const read = Math.max(plan.width, plan.skippedOnly?.statusColumn ?? 0, 1);
+  const values = sheet.getRange(first, 1, last - first + 1, read).getValues() as unknown[][];
+  const rowOf = rowReader(plan);
   return seqs.map((seq) => {
     const chunk = plan.chunks[seq] as ChunkPlan;
     const rows: SheetRow[] = [];
     for (let r = chunk.first; r <= chunk.last; r++) {
-      const cells = values[r - first] as unknown[];
-      if (!isBlankRow(cells)) rows.push({ row: r, cells: toCells(cells) });
+      const row = rowOf(r, values[r - first] as unknown[]);
+      if (row) rows.push(row);
     }
     return rows;
   });
 }
 
-/** Cells as the service takes them: dates as YYYY-MM-DD in the spreadsheet's zone, the header's width. */
-function wireCells(timeZone: string, width: number): (cells: readonly unknown[]) => Cell[] {
+/** A sheet row as an import sends it, or null when it sends none (blank, or not skipped when only those go). */
+function rowReader(
+  plan: Omit<RowReading, "chunks">,
+): (row: number, line: readonly unknown[]) => SheetRow | null {
+  const toCells = wireCells(plan.timeZone, plan.width, plan.resultsColumns ?? []);
+  const only = plan.skippedOnly?.statusColumn ?? null;
+  return (row, line) => {
+    if (only !== null && !isSkippedRow(line, only)) return null;
+    const cells = toCells(line);
+    return isBlankRow(cells) ? null : { row, cells };
+  };
+}
+
+/** The import whose results the sheet holds, when it is of this object: the one Import skipped rows retries. */
+function retriedImport(sheetId: number, sheetName: string, object: ObjectName): string | null {
+  const last = sheetResults(sheetId);
+  if (!last) return null;
+  if (last.object !== object)
+    throw new Error(
+      `The Import status column of "${sheetName}" is from an import of ${OBJECT_LABELS[last.object]}: choose ${OBJECT_LABELS[last.object]} to import its skipped rows again.`,
+    );
+  return last.importId;
+}
+
+function skippedOnlyOf(statusColumn: number | null, sheetName: string): { statusColumn: number } {
+  if (statusColumn === null)
+    throw new Error(
+      `"${sheetName}" has no Import status column: import it first, and Import skipped rows then sends the rows the importer skipped.`,
+    );
+  return { statusColumn };
+}
+
+/**
+ * Cells as the service takes them: dates as YYYY-MM-DD in the spreadsheet's zone, the header's width,
+ * results columns (1-based `blank`) as blank cells.
+ */
+export function wireCells(
+  timeZone: string,
+  width: number,
+  blank: readonly number[] = [],
+): (cells: readonly unknown[]) => Cell[] {
   const formatDate = sheetDateFormatter(timeZone);
+  const skip = new Set(blank.map((column) => column - 1));
   return (cells) => {
     const out: Cell[] = new Array(width);
     for (let c = 0; c < width; c++) {
       const value = cells[c];
       out[c] =
-        value === undefined || value === null || value === ""
+        value === undefined || value === null || value === "" || skip.has(c)
           ? null
           : value instanceof Date
             ? formatDate(value)

@@ -10,9 +10,17 @@ import { withDocumentLock } from "./documentLock";
 import { readState, writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
 import { currentUserKey, holderLine, holderRule, type ImportOwner, otherHolder } from "./importOwner";
-import { type ChunkPlan, fingerprint, planSheetImport, readChunks, type SheetRow } from "./importPlan";
+import {
+  type ChunkPlan,
+  fingerprint,
+  planSheetImport,
+  readChunks,
+  type SheetRow,
+  wireCells,
+} from "./importPlan";
+import { ownKey, rememberSheetResults, writeResultsBack } from "./importResults";
 import { readChoice } from "./programCatalogue";
-import { writeReportTab } from "./reportTab";
+import { type ReportSource, writeReportTab } from "./reportTab";
 import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import { sheetById } from "./sheetTable";
@@ -45,6 +53,15 @@ export interface ImportState {
   width: number;
   timeZone: string;
   chunks: ChunkPlan[];
+  /** The header row and the object's key column (1-based); states written before results went back have none. */
+  headerRow?: number;
+  keyColumn?: number | null;
+  /** Results columns within `width` (1-based): never sent. */
+  resultsColumns?: number[];
+  /** Import skipped rows: only the rows whose Import status (this column) says skipped are sent. */
+  skippedOnly?: { statusColumn: number } | null;
+  /** The import whose skipped rows this one imports again. */
+  retryOf?: string | null;
   /** The sheet's fingerprint when the import started (SheetImportPlan.fingerprint). */
   fingerprint?: string;
   nextSeq: number;
@@ -69,6 +86,13 @@ export interface ImportState {
 }
 
 type Counts = { rows: number; created: number; updated: number; skipped: number; repeats?: number };
+
+/** A field a row changes (or in a dry run would change) on the record it updates: stored → new. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
 
 interface ChunkResponse {
   results: { row: number; outcome: "created" | "updated" | "skipped"; amount_usd_cents?: number }[];
@@ -99,6 +123,7 @@ export interface ReportResult {
   object_key: string | null;
   issues: Issue[];
   amount_usd_cents?: number;
+  changes?: FieldChange[];
 }
 
 /**
@@ -126,18 +151,22 @@ export function lastImportState(): ImportState | null {
 /**
  * Starts an import of the active sheet and sends its first chunks. `confirmed` is the fingerprint of the
  * rows the person confirmed (ImportReview): rows that changed since are refused before anything is sent.
+ * `skippedOnly` (Import skipped rows): only the rows whose Import status says skipped, as an import that
+ * names the sheet's last import as the one it retries.
  */
 export function startSheetImport(
   input: ImportChoice,
   dryRun: boolean,
   confirmed?: string | null,
+  skippedOnly = false,
 ): ImportProgress {
   const startedAt = Date.now();
   const me = currentUserKey();
   refuseWhileUnfinished(me);
   writeState("choice", rememberedChoice(readChoice(input)));
-  const plan = planSheetImport(input);
+  const plan = planSheetImport(input, skippedOnly);
   const { choice } = plan;
+  const { retryOf } = plan;
   if (confirmed && confirmed !== plan.fingerprint)
     throw new Error(
       `The rows of "${plan.sheetName}" changed after you asked to import them, so nothing was sent. Press Import to see them as they are now.`,
@@ -168,6 +197,7 @@ export function startSheetImport(
         total_rows: rowsTotal,
         source: { kind: "sheet", name: plan.sheetName },
         client_token: Utilities.getUuid(),
+        ...(retryOf ? { retry_of: retryOf } : {}),
       },
       { deadline },
     );
@@ -180,7 +210,12 @@ export function startSheetImport(
       sheetName: plan.sheetName,
       width: plan.width,
       timeZone: plan.timeZone,
-      chunks: plan.chunks,
+      chunks: [...plan.chunks],
+      headerRow: plan.headerRow,
+      keyColumn: plan.keyColumn,
+      resultsColumns: [...(plan.resultsColumns ?? [])],
+      skippedOnly: plan.skippedOnly ?? null,
+      retryOf,
       fingerprint: plan.fingerprint,
       nextSeq: 0,
       rowsSent: 0,
@@ -199,6 +234,11 @@ export function startSheetImport(
     return fresh;
   });
   return drive(state, me, startedAt, (seq) => plan.rowsOfChunk[seq] ?? null);
+}
+
+/** `Import skipped rows`: an import of the active sheet's rows whose Import status says skipped. */
+export function startSkippedRowsImport(input: ImportChoice): ImportProgress {
+  return startSheetImport(input, false, null, true);
 }
 
 /** Sends the next chunks of the import under way (or finishes it); the sidebar calls it until done. */
@@ -391,7 +431,8 @@ function changedMessage(state: ImportState, seq: number): string {
 }
 
 /**
- * Completes the import, highlights the rows the service skipped, and writes the report tab. Completing
+ * Completes the import, highlights the rows the service skipped, writes each row's outcome and key into
+ * the sheet's results columns (importResults; not for a dry run), and writes the report tab. Completing
  * is recorded before the report is written: when writing it fails, Resume import writes it without
  * completing again. An import the importer had ended already (409 import_closed: cancelled elsewhere,
  * say) counts as ended: its report says what it applied.
@@ -433,15 +474,38 @@ function finish(state: ImportState, me: string, deadline: number): void {
       }
   const spreadsheet = SpreadsheetApp.getActive();
   const sheet = spreadsheet.getSheetById(state.sheetId);
-  if (sheet)
-    withDocumentLock(() => {
-      const data = sheet.getDataRange();
-      const block = wholeSheetBlock(sheet, state.sheetId, data, data.getNumRows(), data.getNumColumns());
-      paintBlock(state.sheetId, block, marks);
-    });
+  const values = !sheet
+    ? null
+    : withDocumentLock(() => {
+        const data = sheet.getDataRange();
+        // One read gives the repaint its size, and the results and the report the rows as they are.
+        const read = data.getValues() as unknown[][];
+        const block = wholeSheetBlock(sheet, state.sheetId, data, read.length, read[0]?.length ?? 0);
+        paintBlock(state.sheetId, block, marks);
+        if (state.dryRun || !state.headerRow) return read;
+        writeResultsBack(sheet, read, report.results, {
+          headerRow: state.headerRow,
+          keyColumn: state.keyColumn ?? null,
+          writeKeys: state.choice?.writeKeys === true,
+          when: minutes(done.completed_at ?? done.created_at, state.timeZone),
+        });
+        rememberSheetResults({
+          sheetId: state.sheetId,
+          importId: state.importId,
+          object: state.object,
+          skipped: done.counts.skipped,
+        });
+        return read;
+      });
   state.skippedFindings = skipped.slice(0, MAX_FINDINGS).map((issue) => toFinding(state.sheetId, issue));
   if (!state.dryRun) {
-    state.reportSheet = writeReportTab(spreadsheet, done, report.results, state.timeZone);
+    state.reportSheet = writeReportTab(
+      spreadsheet,
+      done,
+      report.results,
+      state.timeZone,
+      values ? reportSource(state, values) : null,
+    );
     writeState("lastReport", state.reportSheet);
     // The new tab became the active one; the person goes on working in the sheet they imported.
     sheet?.activate();
@@ -453,6 +517,23 @@ function finish(state: ImportState, me: string, deadline: number): void {
   state.finishedAt = new Date().toISOString();
 }
 
+/** Each row's cells as the import sent them, and its own key, read from the sheet as it is now. */
+function reportSource(state: ImportState, values: readonly unknown[][]): ReportSource | null {
+  if (!state.headerRow) return null;
+  const toCells = wireCells(state.timeZone, state.width, state.resultsColumns ?? []);
+  const keyColumn = state.keyColumn ?? null;
+  return {
+    headers: toCells(values[state.headerRow - 1] ?? []),
+    cellsOf: (row) => toCells(values[row - 1] ?? []),
+    ownKey: (row) => ownKey(values[row - 1], keyColumn),
+  };
+}
+
+/** A moment as the Import status column says it: to the minute, in the spreadsheet's time zone. */
+function minutes(iso: string, timeZone: string): string {
+  return Utilities.formatDate(new Date(iso), timeZone, "yyyy-MM-dd HH:mm");
+}
+
 export function progressOf(state: ImportState, me: string): ImportProgress {
   const holder = otherHolder(owned(state), me);
   const unfinished = state.status === "running" || state.status === "stopped";
@@ -462,6 +543,8 @@ export function progressOf(state: ImportState, me: string): ImportProgress {
     label: OBJECT_LABELS[state.object],
     dryRun: state.dryRun,
     allowRepeats: state.choice?.allowRepeats ?? false,
+    retryOf: state.retryOf ?? null,
+    skippedOnly: Boolean(state.skippedOnly),
     status: state.status,
     sheetName: state.sheetName,
     rowsTotal: totalRows(state),

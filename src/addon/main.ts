@@ -13,6 +13,7 @@ import type {
   ImportReview,
   SavedSettings,
   SidebarContext,
+  SkippedRowsCopy,
   TabView,
   TemplateResult,
   ValidationView,
@@ -21,13 +22,19 @@ import { recheckEditedRows } from "./editCheck";
 import { fixActiveSheet } from "./fixCells";
 import { clearSheetHighlights, selectSheetCell } from "./highlights";
 import { reviewSheetImport } from "./importReview";
-import { cancelRunningImport, continueRunningImport, startSheetImport } from "./importRun";
+import {
+  cancelRunningImport,
+  continueRunningImport,
+  startSheetImport,
+  startSkippedRowsImport,
+} from "./importRun";
 import { addImporterMenu } from "./menu";
 import { loadCatalogueView } from "./programCatalogue";
 import { openReportTab } from "./reportTab";
 import { checkConnection, saveUserSettings } from "./settings";
 import { openSidebarFor, showImporterSidebar } from "./sidebar";
 import { sidebarContext } from "./sidebarContext";
+import { copySkippedRowsToTab } from "./skippedRows";
 import { insertTemplateRow, templateFile } from "./templateHeaders";
 import { renameTabHeaders, saveTabMapping, validateActiveSheet } from "./validation";
 
@@ -160,4 +167,14 @@ export function cancelImport(): ImportProgress | null {
 
 export function openReport(): string | null {
   return openReportTab();
+}
+
+/** `Import skipped rows`: imports again the active sheet's rows whose Import status says skipped. */
+export function importSkippedRows(choice: ImportChoice): ImportProgress {
+  return startSkippedRowsImport(choice);
+}
+
+/** `Copy skipped rows to a new tab`: the header row and the skipped rows of the active sheet, in a new tab. */
+export function copySkippedRows(): SkippedRowsCopy {
+  return copySkippedRowsToTab();
 }

@@ -4,6 +4,7 @@ import type { ProgramCatalogue } from "../core/program";
 import { type ObjectSpec, objectSpec } from "../core/spec";
 import type { ColumnDescription } from "../core/template";
 import type { CatalogueView, ColumnMapping, ColumnView, ImportChoice } from "./contract";
+import { KEY_FIELDS, KEYS_WRITTEN_BACK } from "./importResults";
 import { serviceRequest } from "./serviceClient";
 
 export interface ObjectsResponse {
@@ -40,6 +41,7 @@ export function readChoice(input: unknown): ImportChoice {
     groupKey,
     sendInvites: object === "partners" && given.sendInvites === true,
     allowRepeats: BASE_OBJECTS[object].repeats !== undefined && given.allowRepeats === true,
+    ...(given.writeKeys === true && KEYS_WRITTEN_BACK.includes(object) ? { writeKeys: true } : {}),
     ...(given.mapping ? { mapping: readMapping(given.mapping) } : {}),
     ...(given.headerRow !== undefined && given.headerRow !== null
       ? { headerRow: readHeaderRowNumber(given.headerRow) }
@@ -102,6 +104,7 @@ export function loadCatalogueView(): CatalogueView {
         columns: columns.map(columnView),
       })),
       repeats: BASE_OBJECTS[o.object]?.repeats?.description ?? null,
+      keyWrittenBack: KEYS_WRITTEN_BACK.includes(o.object) ? (KEY_FIELDS[o.object] ?? null) : null,
     })),
   };
 }

@@ -1,13 +1,22 @@
 /**
- * The import's report in a tab of its own: one line per row (source row, outcome, key, messages) with
- * the outcome coloured and the header frozen, and the summary beside it, its labels shaded as the
- * header is. The tab is sized to what it holds (7 columns, a line per row) and written with one
- * setValues and one setBackgrounds, whatever the number of rows: 8 Spreadsheet calls with making the
- * imported sheet active again (a bold header would be a ninth).
+ * The import's report in a tab of its own: one line per row, the skipped rows first (source row,
+ * outcome, key, messages, then the row's cells as sent, so a skipped row can be fixed from the report),
+ * with the outcome coloured and the header frozen, and the summary beside it, its labels shaded as the
+ * header is. The tab is sized to what it holds (the table's columns and 3 for the summary, a line per
+ * row) and written with one setValues and one setBackgrounds, whatever the number of rows: 8 Spreadsheet
+ * calls with making the imported sheet active again (a bold header would be a ninth).
  */
 import { BASE_OBJECTS, OBJECT_LABELS } from "../core/catalogue";
 import { readState } from "./documentState";
-import type { ImportResource, ReportResult } from "./importRun";
+import type { Cell } from "./importPlan";
+import type { FieldChange, ImportResource, ReportResult } from "./importRun";
+
+/** The rows as the import sent them: the header row, each row's cells, and its own key cell. */
+export interface ReportSource {
+  headers: readonly Cell[];
+  cellsOf(row: number): readonly Cell[];
+  ownKey(row: number): string;
+}
 
 const OUTCOME_COLORS = { created: "#d9ead3", updated: "#cfe2f3", skipped: "#f4cccc" } as const;
 const HEADER_COLOR = "#e8eaed";
@@ -21,6 +30,7 @@ export function writeReportTab(
   imp: ImportResource,
   results: readonly ReportResult[],
   timeZone: string,
+  source: ReportSource | null = null,
 ): string {
   const label = OBJECT_LABELS[imp.object];
   const when = (iso: string | null) =>
@@ -47,34 +57,47 @@ export function writeReportTab(
       `$${(imp.issued_usd_cents / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`,
     ]);
 
-  // Columns A–D: the table; F–G: the summary, so that freezing row 1 freezes only the table's header.
-  const width = 7;
-  const height = Math.max(results.length + 1, summary.length);
-  const values: (string | number)[][] = [];
+  // Columns A–D and the row's cells: the table; then a blank column and the summary, so that freezing
+  // row 1 freezes only the table's header.
+  const cellsWidth = source?.headers.length ?? 0;
+  const tableWidth = TABLE_HEADERS.length + cellsWidth;
+  const summaryAt = tableWidth + 1;
+  const width = summaryAt + 2;
+  const lines = skippedFirst(results);
+  const height = Math.max(lines.length + 1, summary.length);
+  const values: (string | number | boolean)[][] = [];
   const backgrounds: (string | null)[][] = [];
   for (let i = 0; i < height; i++) {
-    const line: (string | number)[] = new Array(width).fill("");
+    const line: (string | number | boolean)[] = new Array(width).fill("");
     const colors: (string | null)[] = new Array(width).fill(null);
     if (i === 0) {
-      TABLE_HEADERS.forEach((h, j) => {
-        line[j] = h;
+      const headers = [
+        ...TABLE_HEADERS,
+        ...(source?.headers ?? []).map((h) => (h === null ? "" : String(h))),
+      ];
+      headers.forEach((h, j) => {
+        line[j] = j < TABLE_HEADERS.length ? h : asText(h);
         colors[j] = HEADER_COLOR;
       });
     } else {
-      const result = results[i - 1];
+      const result = lines[i - 1];
       if (result) {
+        const key =
+          result.object_key ?? (result.outcome === "skipped" ? (source?.ownKey(result.row) ?? "") : "");
         line[0] = result.row;
         line[1] = result.outcome;
-        line[2] = asText(result.object_key ?? "");
-        line[3] = asText(result.issues.map((issue) => `${issue.severity}: ${issue.message}`).join("\n"));
+        line[2] = asText(key);
+        line[3] = asText(messagesOf(result).join("\n"));
         colors[1] = OUTCOME_COLORS[result.outcome];
+        const cells = source?.cellsOf(result.row) ?? [];
+        for (let j = 0; j < cellsWidth; j++) line[TABLE_HEADERS.length + j] = reportCell(cells[j] ?? null);
       }
     }
     const entry = summary[i];
     if (entry) {
-      line[5] = entry[0];
-      line[6] = typeof entry[1] === "number" ? entry[1] : asText(entry[1]);
-      colors[5] = HEADER_COLOR;
+      line[summaryAt] = entry[0];
+      line[summaryAt + 1] = typeof entry[1] === "number" ? entry[1] : asText(entry[1]);
+      colors[summaryAt] = HEADER_COLOR;
     }
     values.push(line);
     backgrounds.push(colors);
@@ -85,10 +108,11 @@ export function writeReportTab(
     `${label} import ${when(imp.completed_at ?? imp.created_at)}`,
   );
   try {
-    // A new tab has 26 columns and 1,000 rows: the tab keeps the 7 columns and the lines it holds, so
-    // a 100,000-row report costs 0.7 million of the spreadsheet's 10 million cells, not 2.6. Columns go
-    // first: growing a 26-column tab to 100,000 rows could pass the limit on the way.
-    sheet.deleteColumns(width + 1, NEW_TAB_COLUMNS - width);
+    // A new tab has 26 columns and 1,000 rows: the tab keeps the columns and the lines it holds, so a
+    // 100,000-row report of 10 columns costs 1.7 million of the spreadsheet's 10 million cells, not 2.6.
+    // Columns go first: growing a 26-column tab to 100,000 rows could pass the limit on the way.
+    if (width < NEW_TAB_COLUMNS) sheet.deleteColumns(width + 1, NEW_TAB_COLUMNS - width);
+    else if (width > NEW_TAB_COLUMNS) sheet.insertColumnsAfter(NEW_TAB_COLUMNS, width - NEW_TAB_COLUMNS);
     if (height < NEW_TAB_ROWS) sheet.deleteRows(height + 1, NEW_TAB_ROWS - height);
     else if (height > NEW_TAB_ROWS) sheet.insertRowsAfter(NEW_TAB_ROWS, height - NEW_TAB_ROWS);
     const range = sheet.getRange(1, 1, height, width);
@@ -107,8 +131,40 @@ export function writeReportTab(
   return name;
 }
 
+/** The skipped rows first, then the rest, each in sheet order. */
+function skippedFirst(results: readonly ReportResult[]): ReportResult[] {
+  const byRow = (a: ReportResult, b: ReportResult) => a.row - b.row;
+  return [
+    ...results.filter((r) => r.outcome === "skipped").sort(byRow),
+    ...results.filter((r) => r.outcome !== "skipped").sort(byRow),
+  ];
+}
+
+/** A row's messages: its issues, then each field it changes, `partner_email: "a@x" → "b@y"` (as the CSV report says them). */
+export function messagesOf(result: ReportResult): string[] {
+  return [
+    ...result.issues.map((issue) => `${issue.severity}: ${issue.message}`),
+    ...(result.changes ?? []).map(changeLine),
+  ];
+}
+
+function changeLine(change: FieldChange): string {
+  return `${change.field}: ${changedValue(change.from)} → ${changedValue(change.to)}`;
+}
+
+function changedValue(value: unknown): string {
+  if (value === null || value === undefined) return "(blank)";
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A sent cell in the report: text kept as text, numbers and booleans as they are. */
+function reportCell(cell: Cell): string | number | boolean {
+  if (cell === null) return "";
+  return typeof cell === "string" ? asText(cell) : cell;
+}
+
 /** A tab of that name, or with " (2)", " (3)"… when one exists (two imports in one second). */
-function insertUniqueSheet(
+export function insertUniqueSheet(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   name: string,
 ): { sheet: GoogleAppsScript.Spreadsheet.Sheet; name: string } {

@@ -73,5 +73,6 @@ export function rememberedChoice(choice: ImportChoice): ImportChoice {
     groupKey: choice.groupKey,
     sendInvites: choice.sendInvites,
     allowRepeats: choice.allowRepeats,
+    ...(choice.writeKeys ? { writeKeys: true } : {}),
   };
 }

@@ -22,7 +22,7 @@ export interface HeaderPlan {
   readonly alerts: readonly Issue[];
   /** An error among the alerts: nothing may be imported until the header row is fixed. */
   readonly blocked: boolean;
-  /** Columns a mapping ignores (1-based): neither checked nor imported. */
+  /** Columns a mapping ignores, and results columns (1-based): neither checked nor imported. */
   readonly ignored: readonly number[];
 }
 
@@ -40,6 +40,20 @@ export interface HeaderOptions {
   mapping?: ColumnMapping | null;
   /** Whether any cell below the header in a column (0-based) holds data; a blank header over data is an error. */
   columnHasData?: (index: number) => boolean;
+}
+
+/**
+ * The columns the add-on writes at a sheet's right after an import (each row's outcome and when, and
+ * the key the importer gave it). Whoever reads the sheet next (Validate, onEdit, a mapping, a later
+ * import, a CSV export of it uploaded to the REST API) ignores them, as a column mapped to null is
+ * ignored, unless a mapping names them as a field.
+ */
+export const RESULTS_HEADERS = { status: "Import status", key: "Imported key" } as const;
+
+/** Whether a header (as written, trimmed or not) is one of RESULTS_HEADERS. */
+export function isResultsHeader(header: unknown): boolean {
+  const text = headerText(header);
+  return text === RESULTS_HEADERS.status || text === RESULTS_HEADERS.key;
 }
 
 /** A1 column letters for a 1-based column number. */
@@ -88,7 +102,7 @@ export function analyseHeaders(
     const at = `column ${columnLetter(column)}`;
     const header = headerText(raw);
     const mapped = mapping.get(header);
-    if (mapped === null) {
+    if (mapped === null || (mapped === undefined && isResultsHeader(header))) {
       ignored.push(column);
       return;
     }

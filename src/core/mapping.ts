@@ -4,7 +4,7 @@
  * sheet seen for the first time.
  */
 import { METADATA_KEY_PATTERN, METADATA_PREFIX, OBJECTS, type ObjectName } from "./catalogue";
-import { type ColumnMapping, headerText, mappingByHeader } from "./headers";
+import { type ColumnMapping, headerText, isResultsHeader, mappingByHeader } from "./headers";
 import type { ObjectSpec } from "./spec";
 import { closest, foldHeader } from "./suggest";
 import { isBlank } from "./values";
@@ -65,6 +65,9 @@ export function proposeMapping(
     const header = headerText(raw);
     const column = index + 1;
     const kept = savedByHeader.get(header);
+    // The add-on's own results columns are no field's, whatever their name resembles.
+    if (isResultsHeader(header) && !(typeof kept === "string" && isField(spec, kept)))
+      return { column, header, field: null, how: "unknown" as MappedHow };
     // A saved field the object no longer has (a custom field removed) is proposed afresh.
     if (savedByHeader.has(header) && (kept === null || isField(spec, kept ?? "")))
       return { column, header, field: kept ?? null, how: "saved" as MappedHow };

@@ -34,6 +34,11 @@ export interface ProxiedRequest {
   status: number | null;
   /** Rows in a chunk's body (PUT …/chunks/…). */
   rows?: number;
+  /** A chunk's row numbers, and the most cells a row of it carries. */
+  rowNumbers?: number[];
+  cells?: number;
+  /** A chunked import's start (POST /v1/imports): the headers sent, and the import it retries. */
+  start?: { headers: unknown[]; retry_of?: string };
 }
 
 export interface FaultyProxy {
@@ -67,7 +72,16 @@ const server = http.createServer((req, res) => {
     const entry = { method: req.method, path: req.url, fault: rule ? rule.fault.kind : null, status: null };
     if (req.method === "PUT" && /\\/chunks\\//.test(req.url)) {
       try {
-        entry.rows = JSON.parse(body.toString("utf8")).rows.length;
+        const rows = JSON.parse(body.toString("utf8")).rows;
+        entry.rows = rows.length;
+        entry.rowNumbers = rows.map((r) => r.row);
+        entry.cells = Math.max(0, ...rows.map((r) => r.cells.length));
+      } catch {}
+    }
+    if (req.method === "POST" && /^\\/v1\\/imports\\/?$/.test(req.url)) {
+      try {
+        const start = JSON.parse(body.toString("utf8"));
+        entry.start = { headers: start.headers, ...(start.retry_of ? { retry_of: start.retry_of } : {}) };
       } catch {}
     }
     log.push(entry);

@@ -116,7 +116,10 @@ function readReport(workbook: Workbook, name: string): ReportTab {
   const sheet = sheetOf(workbook, name);
   const values = sheet.getDataRange().getValues();
   const summary: Record<string, unknown> = {};
-  for (const line of values) if (line[5] !== "" && line[5] !== undefined) summary[String(line[5])] = line[6];
+  // The summary's two columns are the tab's last, after the table and a blank column.
+  const at = (values[0]?.length ?? 7) - 2;
+  for (const line of values)
+    if (line[at] !== "" && line[at] !== undefined) summary[String(line[at])] = line[at + 1];
   return {
     name: sheet.getName(),
     frozenRows: sheet.getFrozenRows(),
@@ -306,12 +309,19 @@ describe("partners", () => {
     expect(await stored("partners", "P-dana")).toMatchObject([{ first_name: "Dana", tags: ["old", "new"] }]);
 
     const report = readReport(workbook, String(done.reportSheet));
+    // Skipped rows first, known by their own key.
     expect(report.lines).toEqual([
+      [
+        5,
+        "skipped",
+        "P-ghost",
+        'error: No partner has partner_key "P-ghost"; a new partner needs a partner_email',
+      ],
       [2, "created", "P-ann", ""],
       [3, "created", "P-bob", ""],
       [4, "created", "P-cy", ""],
-      [5, "skipped", "", 'error: No partner has partner_key "P-ghost"; a new partner needs a partner_email'],
-      [6, "updated", "P-dana", ""],
+      // An updated row says each field it changed, stored → new.
+      [6, "updated", "P-dana", 'first_name: (blank) → "Dana"\ntags: ["old"] → ["old","new"]'],
     ]);
     await expectReportSummary(
       report,
@@ -452,13 +462,13 @@ describe("customers", () => {
 
     const report = readReport(workbook, String(done.reportSheet));
     expect(report.lines.map((l) => l.slice(0, 3))).toEqual([
+      [5, "skipped", "cus_004"],
       [2, "created", "cus_001"],
       [3, "created", "cus_002"],
       [4, "created", "cus_003"],
-      [5, "skipped", ""],
       [6, "updated", "cus_000"],
     ]);
-    expect(report.lines[3]?.[3]).toMatch(/^error: No partner has partner_key "P-nobody"/);
+    expect(report.lines[0]?.[3]).toMatch(/^error: No partner has partner_key "P-nobody"/);
     await expectReportSummary(
       report,
       done,
@@ -558,14 +568,14 @@ describe("transactions", () => {
 
     const report = readReport(workbook, String(done.reportSheet));
     expect(report.lines.map((l) => l.slice(0, 3))).toEqual([
+      [5, "skipped", "txn_0005"],
+      [6, "skipped", "txn_0000"],
       [2, "created", "txn_0001"],
       [3, "created", "txn_0002"],
       [4, "created", "txn_0004"],
-      [5, "skipped", ""],
-      [6, "skipped", ""],
     ]);
-    expect(report.lines[3]?.[3]).toMatch(/^error: No customer has customer_key "cus_missing"/);
-    expect(report.lines[4]?.[3]).toMatch(/^error: A transaction with key "txn_0000" exists already/);
+    expect(report.lines[0]?.[3]).toMatch(/^error: No customer has customer_key "cus_missing"/);
+    expect(report.lines[1]?.[3]).toMatch(/^error: A transaction with key "txn_0000" exists already/);
     await expectReportSummary(
       report,
       done,
@@ -706,15 +716,15 @@ describe("rewards", () => {
 
     const report = readReport(workbook, String(done.reportSheet));
     expect(report.lines.map((l) => l.slice(0, 2))).toEqual([
+      [6, "skipped"],
+      [7, "skipped"],
       [2, "created"],
       [3, "created"],
       [4, "created"],
       [5, "created"],
-      [6, "skipped"],
-      [7, "skipped"],
     ]);
-    expect(report.lines[3]?.[3]).toMatch(/^warning: decline_reason is shown only for a declined reward/);
-    expect(report.lines[5]?.[3]).toMatch(/^error: currency "JPY" has no rate to USD/);
+    expect(report.lines[5]?.[3]).toMatch(/^warning: decline_reason is shown only for a declined reward/);
+    expect(report.lines[1]?.[3]).toMatch(/^error: currency "JPY" has no rate to USD/);
     await expectReportSummary(
       report,
       done,
@@ -839,16 +849,16 @@ describe("leads (group referral)", () => {
 
     const report = readReport(workbook, String(done.reportSheet));
     expect(report.lines.map((l) => l.slice(0, 3))).toEqual([
+      [5, "skipped", "lead_004"],
       [2, "created", "lead_001"],
       [3, "created", "lead_002"],
       [4, "created", "lead_003"],
-      [5, "skipped", ""],
       [6, "updated", "lead_000"],
     ]);
-    expect(report.lines[2]?.[3]).toMatch(
+    expect(report.lines[3]?.[3]).toMatch(
       /^warning: Partner "P-def" is in the group "default", not "referral"/,
     );
-    expect(report.lines[3]?.[3]).toMatch(/^error: No partner has partner_key "P-none"/);
+    expect(report.lines[0]?.[3]).toMatch(/^error: No partner has partner_key "P-none"/);
     await expectReportSummary(
       report,
       done,
@@ -943,10 +953,10 @@ describe("deals (group resellers)", () => {
 
     const report = readReport(workbook, String(done.reportSheet));
     expect(report.lines.map((l) => l.slice(0, 3))).toEqual([
+      [5, "skipped", "deal_005"],
       [2, "created", "deal_001"],
       [3, "created", "deal_002"],
       [4, "created", "deal_003"],
-      [5, "skipped", ""],
       [6, "updated", "deal_000"],
     ]);
     await expectReportSummary(

@@ -219,6 +219,32 @@ describe("header analysis", () => {
   });
 });
 
+describe("results columns (Import status, Imported key)", () => {
+  const partners = objectSpec("partners");
+
+  it("are ignored with no alert, even with data, as a column mapped to null is", () => {
+    const plan = analyseHeaders(partners, ["partner_email", "Import status", " Imported key "], {
+      columnHasData: () => true,
+    });
+    expect(plan.alerts).toEqual([]);
+    expect(plan.ignored).toEqual([2, 3]);
+    expect(plan.columns.map((c) => c.field.name)).toEqual(["partner_email"]);
+  });
+
+  it("are read as a field when a mapping names them so", () => {
+    const plan = analyseHeaders(partners, ["partner_email", "Imported key"], {
+      mapping: { "Imported key": "partner_key" },
+    });
+    expect(plan.ignored).toEqual([]);
+    expect(plan.columns.map((c) => c.field.name)).toEqual(["partner_email", "partner_key"]);
+  });
+
+  it("are only those two headers: a look-alike is an unknown header", () => {
+    const plan = analyseHeaders(partners, ["partner_email", "Import state"]);
+    expect(plan.alerts.map((a) => a.code)).toEqual(["unknown_header"]);
+  });
+});
+
 describe("header analysis with a column mapping", () => {
   const partners = objectSpec("partners");
   const headers = ["Email", "Partner Key", "Joined", "Notes"];

@@ -33,6 +33,14 @@ describe("proposeMapping", () => {
     ]);
   });
 
+  it("proposes no field for the add-on's results columns, whose names resemble key fields", () => {
+    expect(brief(proposeMapping(partners, ["partner_email", "Import status", "Imported key"]))).toEqual([
+      ["partner_email", "partner_email", "exact"],
+      ["Import status", null, "unknown"],
+      ["Imported key", null, "unknown"],
+    ]);
+  });
+
   it("maps Email by its alias", () => {
     expect(brief(proposeMapping(partners, ["Email"]))).toEqual([["Email", "partner_email", "alias"]]);
   });
