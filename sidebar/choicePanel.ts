@@ -1,8 +1,9 @@
 /**
  * What to import: `Object type`, and with it `Group` (leads, deals), `Send invite emails` (partners) or
- * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions, leads).
+ * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions, leads),
+ * and the mode (`Create and update`, `Create only`, `Update only`) for objects whose rows may update.
  */
-import type { ImportChoice, ObjectName } from "../src/addon/contract";
+import type { ImportChoice, ImportMode, ObjectName } from "../src/addon/contract";
 import { catalogueObject, onCatalogueLoaded } from "./catalogue";
 import { requireElement, showElement } from "./view";
 
@@ -15,6 +16,16 @@ const sendInvites = requireElement<HTMLInputElement>("#send-invites");
 const repeatsField = requireElement<HTMLDivElement>("#repeats-field");
 const allowRepeats = requireElement<HTMLInputElement>("#allow-repeats");
 const repeatsWarning = requireElement<HTMLParagraphElement>("#repeats-warning");
+const modeField = requireElement<HTMLDivElement>("#mode-field");
+const modeSelect = requireElement<HTMLSelectElement>("#mode");
+const modeNote = requireElement<HTMLParagraphElement>("#mode-note");
+
+/** The modes as the sidebar names them (the select's options carry the same words). */
+export const MODE_LABELS: Record<ImportMode, string> = {
+  create_and_update: "Create and update",
+  create_only: "Create only",
+  update_only: "Update only",
+};
 
 /** What importing rows again does, said when the box is ticked. */
 const REPEATS_WARNING: Partial<Record<ObjectName, string>> = {
@@ -34,6 +45,7 @@ export function currentChoice(): ImportChoice {
     groupKey: needsGroup(object) && groupSelect.value !== "" ? groupSelect.value : null,
     sendInvites: object === "partners" && sendInvites.checked,
     allowRepeats: canRepeat(object) && allowRepeats.checked,
+    mode: takesMode(object) ? (modeSelect.value as ImportMode) : "create_and_update",
   };
 }
 
@@ -43,6 +55,7 @@ export function setChoice(choice: ImportChoice): void {
   sendInvites.checked = choice.object === "partners" && choice.sendInvites;
   // Never carried over from an earlier import: importing rows twice is asked for each time.
   allowRepeats.checked = false;
+  modeSelect.value = takesMode(choice.object) ? (choice.mode ?? "create_and_update") : "create_and_update";
   update();
 }
 
@@ -61,6 +74,11 @@ export function repeatsWarningFor(object: ObjectName): string {
   return REPEATS_WARNING[object] ?? "Rows already imported will be created again.";
 }
 
+/** Partners, customers, leads and deals: transactions and rewards are only ever created. */
+export function takesMode(object: ObjectName): boolean {
+  return object !== "transactions" && object !== "rewards";
+}
+
 /** Rows of this object can match records an earlier import created (the catalogue says what makes them). */
 function canRepeat(object: ObjectName): boolean {
   return Boolean(catalogueObject(object)?.repeats);
@@ -74,6 +92,16 @@ function update(): void {
   repeatsWarning.textContent = repeatsWarningFor(object);
   showElement(repeatsWarning, canRepeat(object) && allowRepeats.checked);
   showElement(groupField, needsGroup(object));
+  showElement(modeField, takesMode(object));
+  const mode = modeSelect.value as ImportMode;
+  const plural = (catalogueObject(object)?.label ?? object).toLowerCase();
+  modeNote.textContent =
+    mode === "create_only"
+      ? `Rows that match existing ${plural} are skipped: nothing stored is changed.`
+      : mode === "update_only"
+        ? `Rows that match no existing ${plural} are skipped: nothing is created.`
+        : "";
+  showElement(modeNote, takesMode(object) && mode !== "create_and_update");
   if (needsGroup(object)) fillGroups(object);
 }
 
@@ -113,5 +141,6 @@ groupSelect.addEventListener("change", () => {
 });
 sendInvites.addEventListener("change", changed);
 allowRepeats.addEventListener("change", changed);
+modeSelect.addEventListener("change", changed);
 onCatalogueLoaded(update);
 update();

@@ -6,7 +6,7 @@
  */
 import type { DryRunFigures, ImportReview, ValidationView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
-import { repeatsWarningFor } from "./choicePanel";
+import { MODE_LABELS, repeatsWarningFor } from "./choicePanel";
 import { countRows, repeatsSentence } from "./importWording";
 import { countOf, element, fill, formatCount, formatUsdCents, requireElement } from "./view";
 
@@ -92,6 +92,8 @@ function summaryLines(review: ImportReview): [string, string][] {
     lines.push(["Group", review.groupName ?? choice.groupKey ?? "none chosen"]);
   if (choice.object === "partners")
     lines.push(["Invite emails", choice.sendInvites ? "Sent to each partner created" : "Not sent"]);
+  // Said only when it is not the default: then it is why rows will be skipped.
+  if (choice.mode && choice.mode !== "create_and_update") lines.push(["Mode", MODE_LABELS[choice.mode]]);
   if (catalogueObject(choice.object)?.repeats)
     lines.push(["Rows that match earlier imports", choice.allowRepeats ? "Imported again" : "Skipped"]);
   return lines;

@@ -32,6 +32,8 @@ export const entryPoints = [
   "continueImport",
   "cancelImport",
   "openReport",
+  "previewUndo",
+  "undoLastImport",
 ] as const;
 
 export type EntryPoint = (typeof entryPoints)[number];

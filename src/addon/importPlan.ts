@@ -52,6 +52,8 @@ export interface SheetImportPlan {
   mapping: ColumnMapping | null;
   /** The header row's cells: the row chosen or guessed, as Validate reads it. */
   headers: Cell[];
+  /** The 1-based column each field is read from (through the mapping), by field name. */
+  fieldColumns: Record<string, number>;
   chunks: ChunkPlan[];
   /** Each chunk's rows, as read now. */
   rowsOfChunk: SheetRow[][];
@@ -115,6 +117,7 @@ export function planSheetImport(input: ImportChoice): SheetImportPlan {
     locale: spreadsheetLocale(),
     mapping,
     headers,
+    fieldColumns: Object.fromEntries(header.columns.map((c) => [c.field.name, c.column])),
     chunks,
     rowsOfChunk,
     fingerprint: fingerprint([

@@ -15,6 +15,7 @@ import type {
   SidebarContext,
   TabView,
   TemplateResult,
+  UndoView,
   ValidationView,
 } from "./contract";
 import { recheckEditedRows } from "./editCheck";
@@ -29,6 +30,7 @@ import { checkConnection, saveUserSettings } from "./settings";
 import { openSidebarFor, showImporterSidebar } from "./sidebar";
 import { sidebarContext } from "./sidebarContext";
 import { insertTemplateRow, templateFile } from "./templateHeaders";
+import { previewTabUndo, undoTabImport } from "./undo";
 import { renameTabHeaders, saveTabMapping, validateActiveSheet } from "./validation";
 
 type OpenEvent = GoogleAppsScript.Events.SheetsOnOpen | GoogleAppsScript.Events.AddonOnInstall;
@@ -160,4 +162,14 @@ export function cancelImport(): ImportProgress | null {
 
 export function openReport(): string | null {
   return openReportTab();
+}
+
+/** What `Undo import` would do to the last import of the tab on screen; changes nothing. */
+export function previewUndo(): UndoView {
+  return previewTabUndo();
+}
+
+/** `Confirm undo`: undoes the import the preview showed (`importId`), if it is still the tab's last. */
+export function undoLastImport(importId: string): UndoView {
+  return undoTabImport(importId);
 }

@@ -6,11 +6,14 @@
  * imported sheet active again (a bold header would be a ninth).
  */
 import { BASE_OBJECTS, OBJECT_LABELS } from "../core/catalogue";
+import { changeLines } from "./changeNotes";
 import { readState } from "./documentState";
 import type { ImportResource, ReportResult } from "./importRun";
 
 const OUTCOME_COLORS = { created: "#d9ead3", updated: "#cfe2f3", skipped: "#f4cccc" } as const;
 const HEADER_COLOR = "#e8eaed";
+/** The modes other than the default, as the options line says them. */
+const MODE_WORDS = { create_only: "Create only", update_only: "Update only" } as const;
 const TABLE_HEADERS = ["Source row", "Outcome", "Key", "Messages"];
 /** The size of a tab insertSheet adds. */
 const NEW_TAB_ROWS = 1000;
@@ -66,7 +69,12 @@ export function writeReportTab(
         line[0] = result.row;
         line[1] = result.outcome;
         line[2] = asText(result.object_key ?? "");
-        line[3] = asText(result.issues.map((issue) => `${issue.severity}: ${issue.message}`).join("\n"));
+        line[3] = asText(
+          [
+            ...result.issues.map((issue) => `${issue.severity}: ${issue.message}`),
+            ...changeLines(result.changes, imp.options.dry_run),
+          ].join("\n"),
+        );
         colors[1] = OUTCOME_COLORS[result.outcome];
       }
     }
@@ -130,6 +138,7 @@ function optionsText(imp: ImportResource): string {
     parts.push(`invite emails ${imp.options.send_invites ? "sent" : "not sent"}`);
   // Said only when on: it is the exception, and the reason rows of an earlier import came in again.
   if (imp.options.allow_repeats) parts.push("rows that match earlier imports imported again");
+  if (imp.options.mode && imp.options.mode !== "create_and_update") parts.push(MODE_WORDS[imp.options.mode]);
   return parts.join(", ");
 }
 
