@@ -9,16 +9,18 @@ import { countOf, element } from "./view";
 const SHOWN_FIELDS = 6;
 
 /** The heading and the list of fields changed, or nothing when no stored value changes. */
-export function changeCountParts(view: ImportProgress): HTMLElement[] {
-  const counts = view.changeCounts ?? [];
+export function changeCountParts(
+  view: Pick<ImportProgress, "label" | "dryRun">,
+  counts: readonly FieldChangeCount[] = [],
+  heading: "h3" | "h4" = "h3",
+): HTMLElement[] {
   if (counts.length === 0) return [];
   const lines = counts.slice(0, SHOWN_FIELDS).map((count) => changeSentence(view, count));
   const rest = counts.length - SHOWN_FIELDS;
   if (rest > 0) lines.push(`and ${countOf(rest, "more field")}`);
   const list = element("ul", "change-counts", ...lines.map((line) => element("li", null, line)));
-  list.id = "change-counts";
   return [
-    element("h3", null, view.dryRun ? "Stored values that would change" : "Stored values changed"),
+    element(heading, null, view.dryRun ? "Stored values that would change" : "Stored values changed"),
     list,
     element(
       "p",

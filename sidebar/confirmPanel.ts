@@ -6,6 +6,7 @@
  */
 import type { DryRunFigures, ImportReview, ValidationView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
+import { changeCountParts } from "./changeCounts";
 import { MODE_LABELS, repeatsWarningFor } from "./choicePanel";
 import { countRows, repeatsSentence } from "./importWording";
 import { countOf, element, fill, formatCount, formatUsdCents, requireElement } from "./view";
@@ -122,6 +123,7 @@ function dryRunLines(review: ImportReview, dryRun: DryRunFigures): HTMLElement[]
       ...usd,
     ),
     ...(repeats ? [element("p", "panel-note", repeats)] : []),
+    ...changeCountParts({ label: review.label, dryRun: true }, dryRun.changeCounts, "h4"),
   ];
 }
 

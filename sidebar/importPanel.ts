@@ -313,7 +313,7 @@ function renderResult(view: ImportProgress): void {
       ...usd,
     ),
     repeats ? element("p", "panel-note", repeats) : null,
-    ...changeCountParts(view),
+    ...changeCountParts(view, view.changeCounts),
     view.skippedFindings.length > 0
       ? element("h3", null, view.dryRun ? "Rows that would be skipped" : "Skipped rows")
       : null,

@@ -257,6 +257,8 @@ export interface DryRunFigures {
   counts: ImportCounts;
   /** Rewards: the US cents the import would issue. */
   issuedUsdCents: number | null;
+  /** Records that would change, per field (ImportProgress.changeCounts). */
+  changeCounts: FieldChangeCount[];
 }
 
 /** Where an import (or dry run) stands; the sidebar drives it with continueImport until it is done. */

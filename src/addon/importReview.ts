@@ -43,5 +43,6 @@ function matchingDryRun(last: ImportState | null, plan: SheetImportPlan): DryRun
     finishedAt: last.finishedAt,
     counts: { ...last.counts, repeats: last.counts.repeats ?? 0 },
     issuedUsdCents: last.issuedUsdCents,
+    changeCounts: last.changeCounts ?? [],
   };
 }
