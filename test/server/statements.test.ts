@@ -78,7 +78,7 @@ describe.each(engines())("SQL statements a chunk runs (%s)", (engine) => {
       /^\s*(WITH\b[\s\S]*?\)\s*)?(INSERT INTO|UPDATE) partners\b/.test(sql),
     );
     expect(writes).toHaveLength(2);
-    expect(small.length).toBeLessThanOrEqual(15);
+    expect(small.length).toBeLessThanOrEqual(16);
     expect(large.length).toBe(small.length);
   });
 });

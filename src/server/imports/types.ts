@@ -51,6 +51,19 @@ export interface RowResult {
   fingerprint?: string;
 }
 
+/**
+ * How an object's stored records read as the import's fields, to name the fields a row changes: the
+ * table, the column that holds the key a row's result names (object_key), and each column a row sets,
+ * by the field that sets it. Two columns are read apart: `fields` (custom or form fields, each under its
+ * own name) and `partner_id` (as the partner's key). A column not listed is the service's own (a
+ * fingerprint, the import's group), never shown as a change.
+ */
+export interface StoredAs {
+  table: "partners" | "customers" | "leads" | "deals";
+  keyColumn: string;
+  fieldOf: Readonly<Record<string, string>>;
+}
+
 export interface ApplyContext {
   tx: Queryable;
   programId: number;

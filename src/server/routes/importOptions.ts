@@ -169,6 +169,19 @@ export function parseMapping(raw: unknown): ColumnMapping | null | undefined {
   throw invalidMapping(`The mapping is not valid: ${said.join("; ")}`);
 }
 
+/**
+ * Which rows are applied. Taken as text here and checked when the import starts, where its object is
+ * known (transactions and rewards take only the default): 422 invalid_option naming what is allowed.
+ */
+export const mode = text()
+  .optional()
+  .meta({
+    description:
+      "Which rows are applied: create_and_update (default) creates and updates; create_only skips a row that matches a stored record; update_only skips a row that matches none. Each skipped row has an excluded_by_mode error saying why, and nothing is written for it. Partners, customers, leads and deals; transactions and rewards take only create_and_update (their rows only create). Another value: 422 invalid_option",
+    enum: ["create_and_update", "create_only", "update_only"],
+    example: "update_only",
+  });
+
 /** The options of `POST /v1/imports` (its `options`). */
 export const startOptions = z.object({
   group_key: text().min(1).optional(),
@@ -182,6 +195,7 @@ export const startOptions = z.object({
   }),
   locale,
   header_row: headerRow,
+  mode,
 });
 
 /** The options of a CSV upload, as query parameters (or, the same names, form fields before the file). */

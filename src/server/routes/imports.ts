@@ -112,6 +112,11 @@ export async function importRoutes(
           total_rows: z.number().int().min(0).max(10_000_000).optional(),
           source: source.optional(),
           client_token: text().min(8).max(200).optional(),
+          retry_of: text().max(100).nullish().meta({
+            description:
+              "The id of an earlier import of this program and object whose skipped rows this one imports again (the sidebar's Import skipped rows); else 422 invalid_retry_of",
+            format: "uuid",
+          }),
         }),
       },
     },

@@ -4,7 +4,8 @@ import type { RowResult } from "../imports/types";
 const HEADER = ["row", "outcome", "object_key", "codes", "messages"];
 
 /**
- * The report as CSV, a line at a time as its results come. A value a spreadsheet would run as a
+ * The report as CSV, a line at a time as its results come; a row's messages are its issues, then the
+ * fields it changed. A value a spreadsheet would run as a
  * formula (starting with = + - @, a tab or a carriage return) is written with a leading apostrophe, so
  * it is shown, never run.
  */
@@ -16,8 +17,22 @@ export async function* reportCsv(results: AsyncIterable<RowResult>): AsyncGenera
       r.outcome,
       r.object_key ?? "",
       r.issues.map((i) => i.code).join(" "),
-      r.issues.map((i) => `${i.severity === "error" ? "Error" : "Warning"}: ${i.message}`).join("; "),
+      messagesOf(r),
     ]);
+}
+
+/** A row's issues, then each field it changed (dry run: would change), a line each: `field: "from" → "to"`. */
+function messagesOf(r: RowResult): string {
+  const issues = r.issues
+    .map((i) => `${i.severity === "error" ? "Error" : "Warning"}: ${i.message}`)
+    .join("; ");
+  const changes = (r.changes ?? []).map((c) => `${c.field}: ${shown(c.from)} → ${shown(c.to)}`);
+  return [...(issues ? [issues] : []), ...changes].join("\n");
+}
+
+/** A stored or new value as the report shows it: JSON (text quoted, tags as a list), or (blank). */
+function shown(value: unknown): string {
+  return value === null || value === undefined ? "(blank)" : JSON.stringify(value);
 }
 
 /** The report as JSON: the import, then its results, written as they come. */

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
-import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Create {
@@ -20,6 +21,18 @@ interface Stored {
 
 /** Import fields stored under the same name; created_at is stored as signed_up_on. */
 const COLUMNS = ["name", "company_name", "state", "unit", "postal"] as const;
+
+/** The customers table's columns as a row's fields. */
+export const customersStoredAs: StoredAs = {
+  table: "customers",
+  keyColumn: "key",
+  fieldOf: {
+    email: "email",
+    partner_id: "partner_key",
+    signed_up_on: "created_at",
+    ...Object.fromEntries(COLUMNS.map((c) => [c, c])),
+  },
+};
 
 /**
  * Customers: matched by customer_key, else email (a key that matches no one falls back to the email,
@@ -129,6 +142,19 @@ async function resolve(
 
     if (errors.length) {
       results.set(r.row, skipped(r.row, errors));
+      continue;
+    }
+    if (match && modeExcludes(ctx, "updated")) {
+      const by = key !== undefined && match.key === key ? "customer_key" : "email";
+      results.set(r.row, excludedUpdate(ctx, r.row, by, match.key));
+      continue;
+    }
+    if (!match && modeExcludes(ctx, "created")) {
+      const unmatched =
+        key === undefined
+          ? noneHas(ctx, "email", email)
+          : `${noneHas(ctx, "customer_key", key)} or email ${quote(email)}`;
+      results.set(r.row, excludedCreate(ctx, r.row, key === undefined ? "email" : "customer_key", unmatched));
       continue;
     }
     const row = { ...values(r), ...(partnerId === undefined ? {} : { partner_id: partnerId }) };

@@ -1,6 +1,7 @@
 import { type CheckedRow, quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
-import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Found {
@@ -17,6 +18,20 @@ interface Create {
 }
 
 const OPTIONAL = ["account_name", "contact_first_name", "contact_last_name"] as const;
+
+/** The deals table's columns as a row's fields. Its group_key is the import's group, no field of a row. */
+export const dealsStoredAs: StoredAs = {
+  table: "deals",
+  keyColumn: "external_key",
+  fieldOf: {
+    amount: "amount",
+    close_date: "close_date",
+    stage: "stage",
+    partner_id: "partner_key",
+    opened_on: "created_at",
+    ...Object.fromEntries(OPTIONAL.map((c) => [c, c])),
+  },
+};
 
 /**
  * Deals, into the import's group, upserted by external_key: blank cells leave stored values alone; a key
@@ -89,6 +104,16 @@ async function resolve(
       );
       continue;
     }
+    const existing = deals.get(externalKey);
+    if (modeExcludes(ctx, existing !== undefined ? "updated" : "created")) {
+      results.set(
+        r.row,
+        existing !== undefined
+          ? excludedUpdate(ctx, r.row, "external_key", externalKey)
+          : excludedCreate(ctx, r.row, "external_key", noneHas(ctx, "external_key", externalKey)),
+      );
+      continue;
+    }
     const issues = partner ? partnerInOtherGroup(ctx, r.row, partner, "deal") : [];
     const values: Record<string, unknown> = {
       external_key: externalKey,
@@ -99,7 +124,6 @@ async function resolve(
       opened_on: v.created_at ?? null,
     };
     for (const c of OPTIONAL) values[c] = v[c] ?? null;
-    const existing = deals.get(externalKey);
     if (existing !== undefined) updates.set(existing, { id: existing, ...values });
     else creates.push({ ...values, src_row: r.row, external_key: externalKey });
     results.set(r.row, {

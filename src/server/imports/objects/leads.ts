@@ -1,7 +1,8 @@
 import { type CheckedRow, quote } from "../../../core";
 import { distinctTexts, partnerInOtherGroup } from "../matching";
+import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
 import { fingerprint, withoutRepeats } from "../repeats";
-import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder } from "./createOrMatch";
 
 interface Found {
@@ -17,6 +18,22 @@ interface Create {
   fingerprint: string;
   [column: string]: unknown;
 }
+
+/**
+ * The leads table's columns as a row's fields (the form's fields are in `fields`). Its group_key is the
+ * import's group, no field of a row.
+ */
+export const leadsStoredAs: StoredAs = {
+  table: "leads",
+  keyColumn: "external_key",
+  fieldOf: {
+    partner_id: "partner_key",
+    email: "email",
+    first_name: "first_name",
+    last_name: "last_name",
+    status: "status",
+  },
+};
 
 /**
  * Leads, into the import's group: the partner must exist (one of another group is a warning); a lead
@@ -88,6 +105,20 @@ async function resolve(
       );
       continue;
     }
+    const externalKey = v.external_key as string | undefined;
+    const existing = externalKey !== undefined ? leads.get(externalKey) : undefined;
+    if (existing !== undefined && modeExcludes(ctx, "updated")) {
+      results.set(r.row, excludedUpdate(ctx, r.row, "external_key", externalKey as string));
+      continue;
+    }
+    if (existing === undefined && modeExcludes(ctx, "created")) {
+      const unmatched =
+        externalKey === undefined
+          ? "A lead without an external_key matches no stored lead"
+          : noneHas(ctx, "external_key", externalKey);
+      results.set(r.row, excludedCreate(ctx, r.row, "external_key", unmatched));
+      continue;
+    }
     const issues = partnerInOtherGroup(ctx, r.row, partner, "lead");
     const fields = Object.fromEntries(leadFields.filter((f) => v[f] !== undefined).map((f) => [f, v[f]]));
     const values = {
@@ -98,8 +129,6 @@ async function resolve(
       status: v.status ?? null,
       fields,
     };
-    const externalKey = v.external_key as string | undefined;
-    const existing = externalKey !== undefined ? leads.get(externalKey) : undefined;
     if (existing !== undefined) {
       updates.set(existing, { id: existing, ...values });
       results.set(r.row, { row: r.row, outcome: "updated", object_key: externalKey ?? null, issues });

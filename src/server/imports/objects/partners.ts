@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { CheckedRow, Issue } from "../../../core";
+import { type CheckedRow, type Issue, quote } from "../../../core";
 import type { Queryable } from "../../db/database";
 import { distinctTexts } from "../matching";
-import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
+import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
 
 interface Stored {
@@ -30,6 +31,18 @@ const COLUMNS = [
   "shipping_address_postal",
   "shipping_address_country",
 ] as const;
+
+/** The partners table's columns as a row's fields (custom fields are in `fields`, each by its name). */
+export const partnersStoredAs: StoredAs = {
+  table: "partners",
+  keyColumn: "key",
+  fieldOf: {
+    email: "partner_email",
+    joined_date: "partner_joined_date",
+    tags: "tags",
+    ...Object.fromEntries(COLUMNS.map((c) => [c, c])),
+  },
+};
 
 /**
  * Partners: matched by partner_key, else partner_email; a row whose key and email name two partners is
@@ -141,7 +154,22 @@ async function resolve(
       continue;
     }
     const match = byK ?? byE;
+    if (match && modeExcludes(ctx, "updated")) {
+      results.set(r.row, excludedUpdate(ctx, r.row, byK ? "partner_key" : "partner_email", match.key));
+      continue;
+    }
     if (match) {
+      if (byK && email && email !== byK.email)
+        notes.push(
+          rowIssue(
+            ctx,
+            r.row,
+            "partner_email",
+            "email_changed",
+            `Matched by partner_key ${quote(byK.key)}: its email ${ctx.options.dry_run ? "would change" : "changes"} from ${quote(byK.email)} to ${quote(email)}`,
+            "warning",
+          ),
+        );
       if (key && !byK)
         notes.push(
           rowIssue(
@@ -158,6 +186,14 @@ async function resolve(
       const before = updates.get(match.id);
       updates.set(match.id, before ? merge(before, change) : change);
       results.set(r.row, { row: r.row, outcome: "updated", object_key: match.key, issues: notes });
+      continue;
+    }
+    if (modeExcludes(ctx, "created")) {
+      // A checked row has a key, an email, or both.
+      const unmatched = key
+        ? `${noneHas(ctx, "partner_key", key)}${email ? ` or partner_email ${quote(email)}` : ""}`
+        : noneHas(ctx, "partner_email", email as string);
+      results.set(r.row, excludedCreate(ctx, r.row, key ? "partner_key" : "partner_email", unmatched));
       continue;
     }
     if (!email) {

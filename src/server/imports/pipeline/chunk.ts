@@ -12,10 +12,11 @@ import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
 import { refreshStatistics } from "../../db/statistics";
 import { ApiError } from "../../errors";
-import { APPLIERS } from "../appliers";
+import { APPLIERS, STORED_AS } from "../appliers";
 import { requestHash } from "../idempotency";
 import { FINGERPRINT_KEY } from "../repeats";
 import type { ApplyContext, RowResult } from "../types";
+import { addChanges, NEWEST_CHANGE } from "./changes";
 import { type ColumnIssue, collapseRepeatedIssues } from "./columnIssues";
 import { rememberKeys } from "./importKeys";
 import { planFor } from "./plan";
@@ -77,11 +78,18 @@ export async function applyChunk(
       importId,
     ]);
     const imp = locked[0] as ImportRow;
-    const stored = await tx.query<StoredChunk>(
-      "SELECT results, column_issues, rows_hash, first_row, last_row FROM import_chunks WHERE import_id = $1 AND seq = $2",
+    // One statement after the lock: the chunk as stored, if it was applied before; the import named for
+    // the data tables' triggers, which record what this chunk changes under its id (migration 006: what
+    // an update changed, what an undo takes back; local to this transaction); and the newest change
+    // line before this chunk's.
+    const { rows: found } = await tx.query<Partial<StoredChunk> & { since: string }>(
+      `SELECT set_config('importer.import_id', $1::text, true) AS named, ${NEWEST_CHANGE} AS since,
+         c.results, c.column_issues, c.rows_hash, c.first_row, c.last_row
+       FROM (VALUES (1)) AS one LEFT JOIN import_chunks c ON c.import_id = $1::uuid AND c.seq = $2`,
       [importId, seq],
     );
-    const before = stored.rows[0];
+    const since = found[0]?.since ?? "0";
+    const before = found[0]?.results ? (found[0] as StoredChunk) : undefined;
     if (before) {
       if (before.rows_hash !== null && before.rows_hash !== rowsHash)
         throw new ApiError(
@@ -101,11 +109,8 @@ export async function applyChunk(
     if (imp.status !== "processing")
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
-    // The data tables' triggers record what this chunk changes under the import's id (migration 006):
-    // what an update changed, and what an undo takes back. Local to this transaction.
-    await tx.query("SELECT set_config('importer.import_id', $1, true)", [importId]);
     const sent = await rowsSentBefore(tx, importId, rows);
-    const results = await checkAndApply(tx, imp, rows, sent);
+    const results = await checkAndApply(tx, imp, rows, sent, since);
     const applied = results.filter((r) => !sent.has(r.row));
     await rememberKeys(
       tx,
@@ -196,6 +201,8 @@ async function checkAndApply(
   imp: ImportRow,
   rows: readonly ChunkRow[],
   sent: ReadonlyMap<number, number>,
+  /** The newest change line before this chunk's (see NEWEST_CHANGE). */
+  since: string,
 ): Promise<RowResult[]> {
   const { program, spec, plan } = await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options);
   const checker = createRowChecker(plan, {
@@ -286,6 +293,17 @@ async function checkAndApply(
     // A dry run runs every check and statement, then takes the changes back.
     if (imp.options.dry_run) await tx.query("SAVEPOINT dry_run");
     const applied = await APPLIERS[imp.object](ctx, fresh);
+    // What the updates changed, read before a dry run takes them back.
+    const stored = STORED_AS[imp.object];
+    if (stored)
+      await addChanges(
+        tx,
+        { importId: imp.id, programId: imp.program_id, since },
+        stored,
+        spec,
+        fresh,
+        applied,
+      );
     if (imp.options.dry_run) await tx.query("ROLLBACK TO SAVEPOINT dry_run");
     for (const r of applied)
       results.set(r.row, { ...r, issues: [...(warnings.get(r.row) ?? []), ...r.issues] });

@@ -3,6 +3,7 @@ import {
   type HeaderPlan,
   type Issue,
   type ObjectName,
+  quote,
   resolveObject,
   SpecError,
   STORABLE_TEXT,
@@ -13,6 +14,7 @@ import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
 import { ApiError } from "../../errors";
 import { assertSameRequest, claimIdempotencyKey, findIdempotent, type Idempotency } from "../idempotency";
+import { checkMode } from "../modes";
 import type { ImportOptions } from "../types";
 import { planFor, unusedMappingAlerts } from "./plan";
 import {
@@ -86,6 +88,31 @@ function reasonOf(error: unknown): string {
     : "The import could not be started.";
 }
 
+/**
+ * The import a retry names (`retry_of`: the one whose skipped rows it imports again) must be one of
+ * this program's, of the same object: else 422 invalid_retry_of.
+ */
+async function checkRetryOf(db: Queryable, programId: number, object: ObjectName, retryOf: string) {
+  let earlier: ImportRow | null = null;
+  try {
+    earlier = await getImport(db, programId, retryOf);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
+  if (!earlier)
+    throw new ApiError(
+      422,
+      "invalid_retry_of",
+      `retry_of ${quote(retryOf)} names no import of this program; it takes the id of the import whose skipped rows this one imports again`,
+    );
+  if (earlier.object !== object)
+    throw new ApiError(
+      422,
+      "invalid_retry_of",
+      `retry_of names an import of ${earlier.object}, and this import is of ${object}; a retry imports the same object as the import it retries`,
+    );
+}
+
 /** A request under an Idempotency-Key that an earlier request took: rolls the start back. */
 class KeyTaken extends Error {}
 
@@ -120,6 +147,14 @@ export async function startImport(
   }
   const options = normaliseOptions(object, request.options);
   const audit = { programId: caller.program.id, actor: caller.email, object, options, source, ip };
+  const retryOf = request.retry_of ?? null;
+  try {
+    checkMode(object, options.mode);
+    if (retryOf !== null) await checkRetryOf(db, caller.program.id, object, retryOf);
+  } catch (error) {
+    await appendAudit(db, { ...audit, action: "import.failed", detail: { reason: reasonOf(error) } });
+    throw error;
+  }
 
   const hashOf = (i: Idempotency) => (typeof i.hash === "string" ? i.hash : i.hash());
   const earlier = async (key: string, hash: string) => {
@@ -180,8 +215,8 @@ export async function startImport(
   const found = before ? await before(id, plan) : undefined;
   const start = db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO imports (id, program_id, user_id, object, options, headers, total_rows, source, client_token)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO imports (id, program_id, user_id, object, options, headers, total_rows, source, client_token, retry_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (program_id, user_id, client_token) DO NOTHING RETURNING id`,
       [
         id,
@@ -193,6 +228,7 @@ export async function startImport(
         request.total_rows ?? null,
         JSON.stringify(source),
         request.client_token ?? null,
+        retryOf,
       ],
     );
     if (!inserted.rows[0]) return null; // a twin request with the same token won the race
@@ -213,7 +249,7 @@ export async function startImport(
       ...audit,
       action: "import.started",
       importId: id,
-      detail: { total_rows: totalRows },
+      detail: { total_rows: totalRows, ...(retryOf !== null ? { retry_of: retryOf } : {}) },
     });
     return importResource(await getImport(tx, caller.program.id, id));
   });
