@@ -6,6 +6,7 @@ export type AuditAction =
   | "import.cancelled"
   | "import.failed"
   | "import.denied"
+  | "import.undone"
   | "key.created"
   | "key.revoked";
 

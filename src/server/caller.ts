@@ -113,14 +113,14 @@ export async function callerOfUser(db: Queryable, userId: number, programId: num
 }
 
 /**
- * Throws 403 for a caller who may not import. An import they tried to start is logged as denied with
- * what it was for (the object, which options) and why, never with what they sent: a refused caller
+ * Throws 403 for a caller who may not import. An import they tried to start (or undo) is logged as
+ * denied with what it was for (the object, which options; the import an undo named) and why, never with what they sent: a refused caller
  * must not be able to grow the log or put words into it.
  */
 export async function requireImporter(
   db: Database,
   request: FastifyRequest,
-  attempt?: { object: string; options: object },
+  attempt?: { object: string | null; options: object; undo?: { importId: string | null } },
 ): Promise<Caller> {
   const caller = request.caller;
   if (caller.mayImport) return caller;
@@ -130,8 +130,9 @@ export async function requireImporter(
       actor: caller.email,
       action: "import.denied",
       object: attempt.object,
+      importId: attempt.undo?.importId ?? null,
       options: optionsShape(attempt.options),
-      detail: { reason: caller.denial },
+      detail: { reason: caller.denial, ...(attempt.undo ? { attempt: "undo" } : {}) },
       ip: request.ip,
     });
   throw new ApiError(403, "forbidden", caller.denial ?? "You may not import.");

@@ -50,12 +50,18 @@ async function sendWaiting(db: Database, mailer: Mailer, limit: number): Promise
   );
   let sent = 0;
   for (const row of rows) {
+    // Claimed before it is sent (sent_at set, given back if sending fails): an undo that withdraws the
+    // invites of its partners either removes it before the claim, or sees it sent, never both.
+    const { rows: claimed } = await db.query(
+      "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL RETURNING id",
+      [row.id],
+    );
+    if (!claimed.length) continue;
     try {
       await mailer.send(inviteMail(row));
-      await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", [row.id]);
       sent++;
     } catch (error) {
-      await db.query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", [
+      await db.query("UPDATE outbox SET sent_at = NULL, last_error = $2 WHERE id = $1", [
         row.id,
         (error as Error).message,
       ]);

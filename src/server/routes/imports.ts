@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { STORABLE_TEXT, textFault } from "../../core";
 import { closest } from "../../core/suggest";
-import { requireImporter } from "../caller";
+import { type Caller, requireImporter } from "../caller";
 import type { Database } from "../db/database";
 import { ApiError } from "../errors";
 import { type CsvUpload, importCsv } from "../imports/csvImport";
@@ -28,10 +28,12 @@ import {
   MAX_COLUMNS,
 } from "../imports/pipeline/limits";
 import { dropStaged } from "../imports/staging";
+import { undoImport } from "../imports/undo";
 import { UploadWorker } from "../imports/worker";
 import type { Mailer } from "../outbox";
 import { sendOutbox } from "../outbox";
 import {
+  flag,
   importOptionsOf,
   startOptions,
   UPLOAD_OPTION_NAMES,
@@ -184,6 +186,40 @@ export async function importRoutes(
         return done;
       },
     );
+
+  api.post(
+    "/v1/imports/:id/undo",
+    {
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary:
+          'Undo an import: remove what it created, restore what it updated; refused records stay, each with its reason (?dry_run=true, or {"dry_run": true}: what it would do, nothing changed)',
+        params: importId,
+        querystring: z.object({ dry_run: flag }),
+        body: z.object({ dry_run: flag }).nullish(),
+      },
+    },
+    async (request) => {
+      const dryRun = request.query.dry_run === true || request.body?.dry_run === true;
+      const caller = await requireImporter(
+        db,
+        request,
+        await undoAttempt(request.caller, request.params.id, dryRun),
+      );
+      return undoImport(db, caller, request.params.id, request.ip, { dryRun });
+    },
+  );
+
+  /** What a denied undo is logged with: the import it named, when that is one of the program's. */
+  const undoAttempt = async (caller: Caller, id: string, dryRun: boolean) => {
+    if (caller.mayImport) return undefined;
+    const named = await getImport(db, caller.program.id, id).catch(() => null);
+    return {
+      object: named?.object ?? null,
+      options: { dry_run: dryRun },
+      undo: { importId: named?.id ?? null },
+    };
+  };
 
   api.get(
     "/v1/imports",

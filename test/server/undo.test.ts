@@ -1,0 +1,503 @@
+import { sendOutbox } from "../../src/server/outbox";
+import { engines, importRows, KEYS, startTestService, type TestService } from "./harness";
+
+/**
+ * Issue 13's undo, over HTTP: what an import created is removed, what it updated gets back the values
+ * it had before the import (every column, exactly as stored), and what cannot be taken back is refused
+ * with its reason and left as it is.
+ */
+describe.each(engines())("undo an import (%s)", (engine) => {
+  let s: TestService;
+  beforeEach(async () => {
+    s = await startTestService(engine);
+  });
+  afterEach(() => s.close());
+
+  const P = [
+    "partner_email",
+    "partner_key",
+    "first_name",
+    "last_name",
+    "partner_joined_date",
+    "tags",
+    "territory",
+    "region",
+    "shipping_address_city",
+    "tier_key",
+  ];
+  const partner = (email: string, key: string, values: Partial<Record<(typeof P)[number], string>> = {}) =>
+    P.map((f) => (f === "partner_email" ? email : f === "partner_key" ? key : (values[f] ?? "")));
+
+  const undo = (id: string, { dryRun = false, key }: { dryRun?: boolean; key?: string } = {}) =>
+    s.call("POST", `/v1/imports/${id}/undo`, { key, body: dryRun ? { dry_run: true } : {} });
+
+  /** Every partner as the database holds it, every column but updated_at. */
+  const partnersTable = async () =>
+    (await s.db.query<Record<string, unknown>>("SELECT * FROM partners ORDER BY id")).rows.map(
+      ({ updated_at: _updated, ...p }) => p,
+    );
+  const count = async (table: string) =>
+    (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n;
+  const auditOf = async (action: string) =>
+    ((await s.call("GET", "/v1/audit-log?limit=500")).body.data as { action: string }[]).filter(
+      (e) => e.action === action,
+    );
+
+  /** Ada and Bob as the first import leaves them, with custom fields, tags, a city and a joined date. */
+  const firstImport = () =>
+    importRows(s, "partners", P, [
+      partner("ada@example.com", "ada", {
+        first_name: "Ada",
+        last_name: "Lovelace",
+        partner_joined_date: "2024-01-15",
+        tags: "vip, west",
+        territory: "North",
+        region: "EMEA",
+        shipping_address_city: "London",
+      }),
+      partner("bob@example.com", "bob", { first_name: "Bob", territory: "South" }),
+    ]);
+
+  it("restores every column of every updated partner exactly as stored before, and removes the partners it created", async () => {
+    await firstImport();
+    const before = await partnersTable();
+    const second = await importRows(s, "partners", P, [
+      partner("ada.new@example.com", "ada", {
+        first_name: "Augusta",
+        last_name: "King",
+        partner_joined_date: "2025-02-01",
+        tags: "east, vip",
+        territory: "South",
+        region: "APAC",
+        shipping_address_city: "Paris",
+        tier_key: "gold",
+      }),
+      partner("", "bob", {
+        last_name: "Builder",
+        partner_joined_date: "2023-05-05",
+        tags: "new",
+        region: "NA",
+      }),
+      partner("cy@example.com", "cy", { first_name: "Cy", territory: "North" }),
+    ]);
+    expect(second.results.map((r) => r.outcome)).toEqual(["updated", "updated", "created"]);
+    // Ada changed again under the same import, as a later chunk of it would: undo goes back before the first.
+    await s.db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('importer.import_id', $1, true)", [second.id]);
+      await tx.query(
+        "UPDATE partners SET first_name = 'Ada Again', tags = tags || '{later}' WHERE key = 'ada'",
+      );
+    });
+    const changed = await partnersTable();
+    expect(changed).not.toEqual(before);
+    expect(changed.find((p) => p.key === "ada")).toMatchObject({
+      email: "ada.new@example.com",
+      tags: ["vip", "west", "east", "later"],
+      fields: { territory: "South", region: "APAC" },
+    });
+
+    const undone = await undo(second.id as string);
+    expect(undone.status).toBe(200);
+    expect(undone.body.undo).toEqual({
+      dry_run: false,
+      at: expect.any(String),
+      by: "admin@acme.test",
+      removed: 1,
+      restored: 2,
+      refused: [],
+      invites_sent: 0,
+      invites_withdrawn: 0,
+      message: expect.stringContaining("Removed 1 partner"),
+    });
+    expect(undone.body.import).toMatchObject({ id: second.id, status: "undone", undo: undone.body.undo });
+    expect(await partnersTable()).toEqual(before);
+    const got = await s.call("GET", `/v1/imports/${second.id}`);
+    expect(got.body).toMatchObject({ status: "undone", undo: undone.body.undo });
+    // The undo's own writes are no import's changes, and the import's are marked taken back.
+    const { rows } = await s.db.query<{ import_id: string; undone: boolean }>(
+      "SELECT DISTINCT import_id, undone_at IS NOT NULL AS undone FROM import_changes WHERE import_id = $1",
+      [second.id],
+    );
+    expect(rows).toEqual([{ import_id: second.id, undone: true }]);
+    expect(await count("import_changes")).toBe(2 + 4);
+  });
+
+  it("a dry run changes nothing and answers what the undo then does", async () => {
+    await firstImport();
+    const second = await importRows(s, "partners", P, [
+      partner("", "ada", { first_name: "Augusta" }),
+      partner("cy@example.com", "cy", { territory: "North" }),
+    ]);
+    const stored = await partnersTable();
+    const byQuery = await s.call("POST", `/v1/imports/${second.id}/undo?dry_run=true`);
+    const byBody = await undo(second.id as string, { dryRun: true });
+    for (const dry of [byQuery, byBody]) {
+      expect(dry.status).toBe(200);
+      expect(dry.body.undo).toMatchObject({ dry_run: true, removed: 1, restored: 1, refused: [] });
+      expect(dry.body.undo.message).toMatch(/^Would remove 1 partner/);
+      expect(dry.body.import).toMatchObject({ status: "completed", undo: null });
+    }
+    expect(await partnersTable()).toEqual(stored);
+    expect(await auditOf("import.undone")).toEqual([]);
+
+    const real = await undo(second.id as string);
+    const { at: _a, message: _m, dry_run: _d, ...counts } = real.body.undo;
+    const { at: _a2, message: _m2, dry_run: _d2, ...dryCounts } = byBody.body.undo;
+    expect(counts).toEqual(dryCounts);
+    expect((await partnersTable()).map((p) => p.key)).toEqual(["ada", "bob"]);
+  });
+
+  it("removes the customers, transactions, rewards, leads and deals an import created, and restores a deal it updated", async () => {
+    await importRows(
+      s,
+      "partners",
+      ["partner_email", "partner_key", "territory"],
+      [["rex@example.com", "rex", "North"]],
+    );
+    const customers = await importRows(
+      s,
+      "customers",
+      ["email", "customer_key", "partner_key"],
+      [
+        ["a@example.com", "cus_a", "rex"],
+        ["b@example.com", "cus_b", ""],
+      ],
+    );
+    const transactions = await importRows(
+      s,
+      "transactions",
+      ["customer_key", "amount", "key"],
+      [
+        ["cus_a", 1000, "txn_0001"],
+        ["cus_b", 2000, "txn_0002"],
+      ],
+    );
+    const rewards = await importRows(
+      s,
+      "rewards",
+      ["partner_key", "amount_in_cents", "body"],
+      [["rex", 500, "Bonus"]],
+    );
+    const leads = await importRows(
+      s,
+      "leads",
+      ["partner_key", "email", "first_name", "last_name", "company_size", "external_key"],
+      [
+        ["rex", "l1@example.com", "Lia", "Lee", 10, "L1"],
+        ["rex", "l2@example.com", "Lou", "Lo", 20, ""],
+      ],
+      { group_key: "referral" },
+    );
+    const D = ["external_key", "amount", "close_date", "stage", "partner_key"];
+    await importRows(s, "deals", D, [["D1", 10000, "2026-12-01", "Working", "rex"]], {
+      group_key: "resellers",
+    });
+    const dealsBefore = await s.db.query("SELECT * FROM deals WHERE external_key = 'D1'");
+    const deals = await importRows(
+      s,
+      "deals",
+      D,
+      [
+        ["D1", 25000, "2026-12-15", "Negotiation", ""],
+        ["D2", 500, "2027-01-01", "Working", ""],
+      ],
+      { group_key: "resellers" },
+    );
+
+    for (const [done, table, removed] of [
+      [rewards, "rewards", 1],
+      [transactions, "transactions", 2],
+      [customers, "customers", 2],
+      [leads, "leads", 2],
+    ] as const) {
+      const answer = await undo(done.id as string);
+      expect(answer.status).toBe(200);
+      expect(answer.body.undo).toMatchObject({ removed, restored: 0, refused: [] });
+      expect(await count(table)).toBe(0);
+    }
+    const answer = await undo(deals.id as string);
+    expect(answer.body.undo).toMatchObject({ removed: 1, restored: 1, refused: [] });
+    expect((await s.db.query("SELECT * FROM deals")).rows.map(({ updated_at: _u, ...d }) => d)).toEqual(
+      dealsBefore.rows.map(({ updated_at: _u, ...d }) => d),
+    );
+  });
+
+  it("refuses a record another import changed since, naming it; once that import is undone, the record is restored", async () => {
+    await firstImport();
+    const before = await partnersTable();
+    const a = await importRows(s, "partners", P, [
+      partner("", "ada", { first_name: "A2" }),
+      partner("", "bob", { first_name: "B2" }),
+    ]);
+    const b = await importRows(s, "partners", P, [partner("", "ada", { region: "APAC" })]);
+
+    const dry = await undo(a.id as string, { dryRun: true });
+    expect(dry.body.undo).toMatchObject({ restored: 1, removed: 0 });
+    expect(dry.body.undo.refused).toEqual([
+      { record_key: "ada", row: 2, code: "changed_since", reason: expect.stringContaining(`Import ${b.id}`) },
+    ]);
+    expect(dry.body.undo.refused[0].reason).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC, by admin@acme\.test/);
+
+    const undoneB = await undo(b.id as string);
+    expect(undoneB.body.undo).toMatchObject({ restored: 1, refused: [] });
+    const undoneA = await undo(a.id as string);
+    expect(undoneA.body.undo).toMatchObject({ restored: 2, removed: 0, refused: [] });
+    expect(await partnersTable()).toEqual(before);
+  });
+
+  it("a refused record keeps its import's change, which still counts against an undo of an earlier import", async () => {
+    const first = await firstImport();
+    const a = await importRows(s, "partners", P, [partner("", "ada", { first_name: "A2" })]);
+    await importRows(s, "partners", P, [partner("", "ada", { region: "APAC" })]);
+    // a is undone, but Ada is refused (changed since): a's change to Ada stands.
+    expect((await undo(a.id as string)).body.undo.refused).toHaveLength(1);
+    const dry = await undo(first.id as string, { dryRun: true });
+    expect(dry.body.undo.refused.map((r: { record_key: string }) => r.record_key)).toEqual(["ada"]);
+    expect(dry.body.undo.refused[0].reason).toContain("changed this partner since");
+  });
+
+  it("refuses created records others now depend on: a partner with a customer, a customer with a transaction, a transaction with a reward, a partner user's partner", async () => {
+    const partners = await importRows(
+      s,
+      "partners",
+      ["partner_email", "partner_key", "territory"],
+      [
+        ["rex@example.com", "rex", "North"],
+        ["agency@example.com", "agency", "North"],
+        ["lone@example.com", "lone", "North"],
+      ],
+    );
+    const customers = await importRows(
+      s,
+      "customers",
+      ["email", "customer_key", "partner_key"],
+      [["a@example.com", "cus_a", "rex"]],
+    );
+    const transactions = await importRows(
+      s,
+      "transactions",
+      ["customer_key", "amount", "key"],
+      [["cus_a", 1000, "txn_0001"]],
+    );
+    await importRows(
+      s,
+      "rewards",
+      ["partner_key", "amount_in_cents", "body", "target_type", "target_key"],
+      [
+        ["rex", 100, "For the transaction", "transaction", "txn_0001"],
+        ["rex", 100, "For the customer", "customer", "cus_a"],
+      ],
+    );
+
+    const ofPartners = await undo(partners.id as string);
+    expect(ofPartners.status).toBe(200);
+    expect(ofPartners.body.undo).toMatchObject({ removed: 1, restored: 0 });
+    expect(ofPartners.body.undo.refused).toEqual([
+      {
+        record_key: "rex",
+        row: 2,
+        code: "depended_on",
+        reason: "1 customer and 2 rewards now depend on this partner, so it was kept.",
+      },
+      {
+        record_key: "agency",
+        row: 3,
+        code: "depended_on",
+        reason: "1 partner user now depends on this partner, so it was kept.",
+      },
+    ]);
+    expect(
+      ((await s.db.query("SELECT key FROM partners ORDER BY id")).rows as { key: string }[]).map(
+        (p) => p.key,
+      ),
+    ).toEqual(["rex", "agency"]);
+
+    const ofCustomers = await undo(customers.id as string, { dryRun: true });
+    expect(ofCustomers.body.undo.refused).toEqual([
+      {
+        record_key: "cus_a",
+        row: 2,
+        code: "depended_on",
+        reason: "1 transaction and 1 reward now depend on this customer, so it was kept.",
+      },
+    ]);
+    const ofTransactions = await undo(transactions.id as string, { dryRun: true });
+    expect(ofTransactions.body.undo.refused).toEqual([
+      {
+        record_key: "txn_0001",
+        row: 2,
+        code: "depended_on",
+        reason: "1 reward now depends on this transaction, so it was kept.",
+      },
+    ]);
+  });
+
+  it("refuses a created reward that is no longer pending, naming its status", async () => {
+    await importRows(
+      s,
+      "partners",
+      ["partner_email", "partner_key", "territory"],
+      [["rex@example.com", "rex", "North"]],
+    );
+    const rewards = await importRows(
+      s,
+      "rewards",
+      ["partner_key", "amount_in_cents", "body"],
+      [
+        ["rex", 100, "Pending bonus"],
+        ["rex", 200, "Approved bonus"],
+      ],
+    );
+    await s.db.query("UPDATE rewards SET status = 'approved' WHERE body = 'Approved bonus'");
+    const answer = await undo(rewards.id as string);
+    expect(answer.body.undo).toMatchObject({ removed: 1, restored: 0 });
+    expect(answer.body.undo.refused).toEqual([
+      {
+        record_key: rewards.results[1].object_key,
+        row: 3,
+        code: "reward_not_pending",
+        reason: "This reward is now approved, no longer pending, so it was kept.",
+      },
+    ]);
+    expect((await s.db.query("SELECT body FROM rewards")).rows).toEqual([{ body: "Approved bonus" }]);
+  });
+
+  it("refuses an import undone already, one still processing, a dry run, another program's, and a partner user", async () => {
+    const done = await firstImport();
+    expect((await undo(done.id as string)).status).toBe(200);
+    const again = await undo(done.id as string);
+    expect([again.status, again.body.error.code]).toEqual([409, "already_undone"]);
+
+    const open = await s.call("POST", "/v1/imports", { body: { object: "partners", headers: P } });
+    await s.call("PUT", `/v1/imports/${open.body.id}/chunks/0`, {
+      body: { rows: [{ row: 2, cells: partner("cy@example.com", "cy", { territory: "North" }) }] },
+    });
+    const processing = await undo(open.body.id);
+    expect([processing.status, processing.body.error.code]).toEqual([409, "import_open"]);
+    expect(await count("partners")).toBe(1);
+
+    const dry = await importRows(
+      s,
+      "partners",
+      P,
+      [partner("dee@example.com", "dee", { territory: "North" })],
+      {
+        dry_run: true,
+      },
+    );
+    const ofDry = await undo(dry.id as string);
+    expect([ofDry.status, ofDry.body.error.code]).toEqual([409, "dry_run_import"]);
+
+    const cancelled = await s.call("POST", `/v1/imports/${open.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const ofCancelled = await undo(open.body.id);
+    expect(ofCancelled.body.undo).toMatchObject({ removed: 1 });
+    expect(await count("partners")).toBe(0);
+
+    const other = await importRows(s, "partners", P, [
+      partner("eve@example.com", "eve", { territory: "North" }),
+    ]);
+    const fromGlobex = await undo(other.id as string, { key: KEYS.other });
+    expect([fromGlobex.status, fromGlobex.body.error.code]).toEqual([404, "not_found"]);
+    expect((await s.call("POST", "/v1/imports/not-a-uuid/undo", { body: {} })).status).toBe(404);
+
+    const byPartner = await undo(other.id as string, { key: KEYS.partner });
+    expect(byPartner.status).toBe(403);
+    const byTeammate = await undo(other.id as string, { key: KEYS.teammate });
+    expect(byTeammate.status).toBe(403);
+    expect(await count("partners")).toBe(1);
+    expect(await auditOf("import.denied")).toEqual([
+      expect.objectContaining({
+        actor: "sam@acme.test",
+        import_id: other.id,
+        object: "partners",
+        detail: { reason: expect.stringMatching(/importer permission/), attempt: "undo" },
+      }),
+      expect.objectContaining({
+        actor: "pat@agency.test",
+        import_id: other.id,
+        detail: { reason: expect.stringMatching(/Partner users cannot import/), attempt: "undo" },
+      }),
+    ]);
+  });
+
+  it("is audited as import.undone, with its counts", async () => {
+    await firstImport();
+    const second = await importRows(s, "partners", P, [
+      partner("", "ada", { first_name: "A2" }),
+      partner("cy@example.com", "cy", { territory: "North" }),
+    ]);
+    await undo(second.id as string, { key: KEYS.importer });
+    expect(await auditOf("import.undone")).toEqual([
+      expect.objectContaining({
+        actor: "ops@acme.test",
+        object: "partners",
+        import_id: second.id,
+        counts: { removed: 1, restored: 1, refused: 0 },
+        detail: { refused: 0, invites_sent: 0, invites_withdrawn: 0 },
+      }),
+    ]);
+  });
+
+  it("withdraws the invites of removed partners not yet sent, and counts those sent: they cannot be unsent", async () => {
+    const started = await s.call("POST", "/v1/imports", {
+      body: { object: "partners", headers: P, options: { send_invites: true } },
+    });
+    const id = started.body.id as string;
+    await s.call("PUT", `/v1/imports/${id}/chunks/0`, {
+      body: {
+        rows: [
+          { row: 2, cells: partner("ada@example.com", "ada", { territory: "North" }) },
+          { row: 3, cells: partner("bob@example.com", "bob", { territory: "North" }) },
+        ],
+      },
+    });
+    // Cancelled: its invites wait in the outbox; one is sent before the undo.
+    await s.call("POST", `/v1/imports/${id}/cancel`);
+    expect(await sendOutbox(s.db, { send: async (m) => void s.mail.push(m) }, 1)).toBe(1);
+    expect(s.mail.map((m) => m.to)).toEqual(["ada@example.com"]);
+
+    const dry = await undo(id, { dryRun: true });
+    expect(dry.body.undo).toMatchObject({ removed: 2, invites_sent: 1, invites_withdrawn: 1 });
+    expect(await count("outbox")).toBe(2);
+    const answer = await undo(id);
+    expect(answer.body.undo).toMatchObject({ removed: 2, invites_sent: 1, invites_withdrawn: 1 });
+    expect(answer.body.undo.message).toContain("1 invite was sent already and cannot be unsent");
+    expect((await s.db.query("SELECT to_email FROM outbox")).rows).toEqual([{ to_email: "ada@example.com" }]);
+    await sendOutbox(s.db, { send: async (m) => void s.mail.push(m) });
+    expect(s.mail.map((m) => m.to)).toEqual(["ada@example.com"]);
+  });
+
+  it("two undos of one import at once: one undoes it, the other is told it is undone already", async () => {
+    await firstImport();
+    const second = await importRows(s, "partners", P, [
+      partner("", "ada", { first_name: "A2" }),
+      partner("cy@example.com", "cy", { territory: "North" }),
+    ]);
+    const answers = await Promise.all([undo(second.id as string), undo(second.id as string)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)?.body.error.code).toBe("already_undone");
+    expect(await count("partners")).toBe(2);
+    expect(await auditOf("import.undone")).toHaveLength(1);
+  });
+
+  it("an undo racing another import's chunk that updates the same partner loses neither's effect", async () => {
+    await firstImport();
+    const a = await importRows(s, "partners", P, [partner("", "ada", { first_name: "A2" })]);
+    const b = await s.call("POST", "/v1/imports", { body: { object: "partners", headers: P } });
+    const [undone, chunk] = await Promise.all([
+      undo(a.id as string),
+      s.call("PUT", `/v1/imports/${b.body.id}/chunks/0`, {
+        body: { rows: [{ row: 2, cells: partner("", "ada", { region: "Racing" }) }] },
+      }),
+    ]);
+    expect([undone.status, chunk.status]).toEqual([200, 200]);
+    const ada = (await partnersTable()).find((p) => p.key === "ada");
+    // The chunk's change stands whichever came first; the undo restored Ada, or refused her as changed since.
+    expect(ada?.fields).toMatchObject({ region: "Racing" });
+    if (undone.body.undo.refused.length) {
+      expect(undone.body.undo.refused[0].code).toBe("changed_since");
+      expect(ada?.first_name).toBe("A2");
+    } else expect(ada?.first_name).toBe("Ada");
+  });
+});
