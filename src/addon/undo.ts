@@ -8,7 +8,7 @@ import type { TabImport, UndoRefusal, UndoView } from "./contract";
 import type { ImportResource, ImportState } from "./importRun";
 import { ServiceError, serviceRequest } from "./serviceClient";
 import { rememberSheetName } from "./sheetTable";
-import { readTab, updateTab } from "./tabState";
+import { readTab, rememberedChoice, updateTab } from "./tabState";
 
 /** What `POST /v1/imports/{id}/undo` answers. */
 interface UndoAnswer {
@@ -35,7 +35,11 @@ export function rememberTabImport(state: ImportState): void {
     counts: { created: state.counts.created, updated: state.counts.updated },
     undone: false,
   };
-  updateTab(state.sheetId, (tab) => ({ ...tab, lastImport: last }));
+  // The tab is of what it was imported as, with these options, from now on.
+  const choice = state.choice ? rememberedChoice(state.choice) : null;
+  updateTab(state.sheetId, (tab) =>
+    choice ? { ...tab, choice, guessed: false, lastImport: last } : { ...tab, lastImport: last },
+  );
 }
 
 /** What undoing the last import of the tab on screen would do; nothing is changed. */
