@@ -311,7 +311,13 @@ describe("partners", () => {
       [3, "created", "P-bob", ""],
       [4, "created", "P-cy", ""],
       [5, "skipped", "", 'error: No partner has partner_key "P-ghost"; a new partner needs a partner_email'],
-      [6, "updated", "P-dana", ""],
+      // An update's messages say what it changed: tags are added, never removed.
+      [
+        6,
+        "updated",
+        "P-dana",
+        'first_name changed: was (blank) → now "Dana"\ntags changed: was "old" → now "old, new"',
+      ],
     ]);
     await expectReportSummary(
       report,
