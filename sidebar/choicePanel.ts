@@ -1,9 +1,10 @@
 /**
  * What to import: `Object type`, and with it `Group` (leads, deals), `Send invite emails` (partners),
  * `Import rows that match earlier imports` (objects without a key of their own: rewards, transactions,
- * leads) and `Write keys back` (objects whose created rows get a key: partners, customers, transactions).
+ * leads), `Write keys back` (objects whose created rows get a key: partners, customers, transactions)
+ * and the mode (`Create and update`, `Create only`, `Update only`) for objects whose rows may update.
  */
-import type { ImportChoice, ObjectName } from "../src/addon/contract";
+import type { ImportChoice, ImportMode, ObjectName } from "../src/addon/contract";
 import { catalogueObject, onCatalogueLoaded } from "./catalogue";
 import { requireElement, showElement } from "./view";
 
@@ -19,6 +20,17 @@ const repeatsWarning = requireElement<HTMLParagraphElement>("#repeats-warning");
 const writeKeysField = requireElement<HTMLDivElement>("#write-keys-field");
 const writeKeys = requireElement<HTMLInputElement>("#write-keys");
 const writeKeysNote = requireElement<HTMLParagraphElement>("#write-keys-note");
+
+const modeField = requireElement<HTMLDivElement>("#mode-field");
+const modeSelect = requireElement<HTMLSelectElement>("#mode");
+const modeNote = requireElement<HTMLParagraphElement>("#mode-note");
+
+/** The modes as the sidebar names them (the select's options carry the same words). */
+export const MODE_LABELS: Record<ImportMode, string> = {
+  create_and_update: "Create and update",
+  create_only: "Create only",
+  update_only: "Update only",
+};
 
 /** What importing rows again does, said when the box is ticked. */
 const REPEATS_WARNING: Partial<Record<ObjectName, string>> = {
@@ -39,6 +51,7 @@ export function currentChoice(): ImportChoice {
     sendInvites: object === "partners" && sendInvites.checked,
     allowRepeats: canRepeat(object) && allowRepeats.checked,
     ...(keyWrittenBack(object) !== null && writeKeys.checked ? { writeKeys: true } : {}),
+    mode: takesMode(object) ? (modeSelect.value as ImportMode) : "create_and_update",
   };
 }
 
@@ -49,6 +62,7 @@ export function setChoice(choice: ImportChoice): void {
   // Never carried over from an earlier import: importing rows twice is asked for each time.
   allowRepeats.checked = false;
   writeKeys.checked = choice.writeKeys === true;
+  modeSelect.value = takesMode(choice.object) ? (choice.mode ?? "create_and_update") : "create_and_update";
   update();
 }
 
@@ -65,6 +79,11 @@ function needsGroup(object: ObjectName): boolean {
 /** What ticking `Import rows that match earlier imports` does to this object's rows, in a sentence. */
 export function repeatsWarningFor(object: ObjectName): string {
   return REPEATS_WARNING[object] ?? "Rows already imported will be created again.";
+}
+
+/** Partners, customers, leads and deals: transactions and rewards are only ever created. */
+export function takesMode(object: ObjectName): boolean {
+  return object !== "transactions" && object !== "rewards";
 }
 
 /** Rows of this object can match records an earlier import created (the catalogue says what makes them). */
@@ -90,6 +109,16 @@ function update(): void {
   repeatsWarning.textContent = repeatsWarningFor(object);
   showElement(repeatsWarning, canRepeat(object) && allowRepeats.checked);
   showElement(groupField, needsGroup(object));
+  showElement(modeField, takesMode(object));
+  const mode = modeSelect.value as ImportMode;
+  const plural = (catalogueObject(object)?.label ?? object).toLowerCase();
+  modeNote.textContent =
+    mode === "create_only"
+      ? `Rows that match existing ${plural} are skipped: nothing stored is changed.`
+      : mode === "update_only"
+        ? `Rows that match no existing ${plural} are skipped: nothing is created.`
+        : "";
+  showElement(modeNote, takesMode(object) && mode !== "create_and_update");
   if (needsGroup(object)) fillGroups(object);
 }
 
@@ -130,5 +159,6 @@ groupSelect.addEventListener("change", () => {
 sendInvites.addEventListener("change", changed);
 writeKeys.addEventListener("change", changed);
 allowRepeats.addEventListener("change", changed);
+modeSelect.addEventListener("change", changed);
 onCatalogueLoaded(update);
 update();

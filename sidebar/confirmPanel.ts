@@ -6,7 +6,8 @@
  */
 import type { DryRunFigures, ImportReview, ValidationView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
-import { repeatsWarningFor } from "./choicePanel";
+import { changeCountParts } from "./changeCounts";
+import { MODE_LABELS, repeatsWarningFor } from "./choicePanel";
 import { countRows, repeatsSentence } from "./importWording";
 import { countOf, element, fill, formatCount, formatUsdCents, requireElement } from "./view";
 
@@ -92,6 +93,8 @@ function summaryLines(review: ImportReview): [string, string][] {
     lines.push(["Group", review.groupName ?? choice.groupKey ?? "none chosen"]);
   if (choice.object === "partners")
     lines.push(["Invite emails", choice.sendInvites ? "Sent to each partner created" : "Not sent"]);
+  // Said only when it is not the default: then it is why rows will be skipped.
+  if (choice.mode && choice.mode !== "create_and_update") lines.push(["Mode", MODE_LABELS[choice.mode]]);
   if (catalogueObject(choice.object)?.repeats)
     lines.push(["Rows that match earlier imports", choice.allowRepeats ? "Imported again" : "Skipped"]);
   return lines;
@@ -120,6 +123,7 @@ function dryRunLines(review: ImportReview, dryRun: DryRunFigures): HTMLElement[]
       ...usd,
     ),
     ...(repeats ? [element("p", "panel-note", repeats)] : []),
+    ...changeCountParts({ label: review.label, dryRun: true }, dryRun.changeCounts, "h4"),
   ];
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ImportChoice, ImportProgress, ImportReview, SkippedRowsView } from "../src/addon/contract";
 import { catalogueObject } from "./catalogue";
+import { changeCountParts } from "./changeCounts";
 import { currentChoice, onChoiceChange } from "./choicePanel";
 import { askToConfirm, closeConfirmation } from "./confirmPanel";
 import { renderFindings } from "./findingsList";
@@ -361,6 +362,7 @@ function renderResult(view: ImportProgress): void {
       ...usd,
     ),
     repeats ? element("p", "panel-note", repeats) : null,
+    ...changeCountParts(view, view.changeCounts),
     view.skippedFindings.length > 0
       ? element("h3", null, view.dryRun ? "Rows that would be skipped" : "Skipped rows")
       : null,

@@ -11,6 +11,7 @@ import { callServer } from "./serverClient";
 import { onSettingsSaved, openSettings, showSettings } from "./settingsPanel";
 import "./mappingPanel";
 import "./fixPanel";
+import "./undoPanel";
 import { followTabs } from "./tabFollower";
 import { runTask, showStatus } from "./tasks";
 import { validateSheet } from "./validationPanel";

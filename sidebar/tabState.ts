@@ -108,5 +108,6 @@ function placeholderTab(view: ValidationView): TabView {
     guessed: false,
     savedMapping: view.mapping.saved,
     editVersion: 0,
+    lastImport: null,
   };
 }

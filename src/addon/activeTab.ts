@@ -32,6 +32,7 @@ export function activeTabView(): TabView {
     guessed: own !== null && tab?.guessed === true,
     savedMapping: tab?.saved != null && tab.savedApplies,
     editVersion: tab?.editVersion ?? 0,
+    lastImport: tab?.lastImport ?? null,
   };
 }
 
@@ -54,7 +55,7 @@ function guessTab(sheet: GoogleAppsScript.Spreadsheet.Sheet, sheetId: number): T
     if (object) break;
   }
   const choice: ImportChoice | null = object
-    ? { object, groupKey: null, sendInvites: false, allowRepeats: false }
+    ? { object, groupKey: null, sendInvites: false, allowRepeats: false, mode: "create_and_update" }
     : null;
   // Someone may have used the tab meanwhile: their choice stands.
   return updateTab(sheetId, (t) => (t.choice ? t : { ...t, choice, guessed: choice !== null }));

@@ -31,6 +31,25 @@ export interface ImportChoice {
   mapping?: ColumnMapping | null;
   /** The row that holds the headers (`Header row`); absent or null: the tab's own, else the one guessed. */
   headerRow?: number | null;
+  /**
+   * Partners, customers, leads and deals: which rows are applied (`Create and update`, `Create only`,
+   * `Update only`); a row the mode excludes is skipped. Absent: create_and_update.
+   */
+  mode?: ImportMode;
+}
+
+export type ImportMode = "create_and_update" | "create_only" | "update_only";
+
+/** The tab's last import (not a dry run), for `Undo import`. */
+export interface TabImport {
+  importId: string;
+  object: ObjectName;
+  label: string;
+  /** ISO time it finished. */
+  finishedAt: string;
+  counts: { created: number; updated: number };
+  /** It was undone (from this sheet or elsewhere, as far as this spreadsheet knows). */
+  undone: boolean;
 }
 
 /** The tab on screen as the sidebar follows it (polled): what it remembers for this tab. */
@@ -45,6 +64,8 @@ export interface TabView {
   savedMapping: boolean;
   /** Grows each time onEdit re-checks rows of this tab: findings shown from before are out of date. */
   editVersion: number;
+  /** The last import of this tab (not a dry run), which `Undo import` takes back; null when none. */
+  lastImport: TabImport | null;
 }
 
 /** One column of the sheet in `Map columns`. */
@@ -258,6 +279,8 @@ export interface DryRunFigures {
   counts: ImportCounts;
   /** Rewards: the US cents the import would issue. */
   issuedUsdCents: number | null;
+  /** Records that would change, per field (ImportProgress.changeCounts). */
+  changeCounts: FieldChangeCount[];
 }
 
 /** Where an import (or dry run) stands; the sidebar drives it with continueImport until it is done. */
@@ -296,8 +319,51 @@ export interface ImportProgress {
   /** Someone else's import that has not moved for 30 minutes: this person may take it over. */
   mayTakeOver: boolean;
   /**
+   * Per field, how many records the rows change (a dry run: would change), most first: only fields
+   * whose stored value differs from the row's. Counts only, to keep the state small.
+   */
+  changeCounts: FieldChangeCount[];
+  /**
    * Someone else's unfinished import, as the sidebar says it: "ops@demo.test is importing Partners from
    * “Sheet1”: 4,000 of 20,000 rows sent." and what this person may do about it; null when it is theirs.
    */
   holderLine: string | null;
+}
+
+/** How many records an import changes (or would change) one field of. */
+export interface FieldChangeCount {
+  field: string;
+  /** The field as the sidebar says it ("email", "tags", "shipping address city"). */
+  words: string;
+  records: number;
+}
+
+/** A refusal of an undo: a record it leaves as it is, and why. */
+export interface UndoRefusal {
+  recordKey: string | null;
+  row: number | null;
+  code: string;
+  reason: string;
+}
+
+/** What `Undo import` would do (dry run) or did, for the tab's last import. */
+export interface UndoView {
+  importId: string;
+  object: ObjectName;
+  label: string;
+  sheetName: string;
+  dryRun: boolean;
+  /** Records the import created, removed (or that would be). */
+  removed: number;
+  /** Records the import updated, given back their values from before it. */
+  restored: number;
+  refused: UndoRefusal[];
+  /** Invite emails already sent to created partners: they cannot be unsent. */
+  invitesSent: number;
+  /** Invites not yet sent, withdrawn. */
+  invitesWithdrawn: number;
+  /** The import's status as the importer answered ("undone" once undone). */
+  importStatus: string;
+  /** The whole answer in a sentence or two, as the sidebar says it. */
+  summary: string;
 }

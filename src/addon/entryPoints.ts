@@ -34,6 +34,8 @@ export const entryPoints = [
   "openReport",
   "importSkippedRows",
   "copySkippedRows",
+  "previewUndo",
+  "undoLastImport",
 ] as const;
 
 export type EntryPoint = (typeof entryPoints)[number];

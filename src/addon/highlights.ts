@@ -2,13 +2,23 @@
  * Colours and notes on the cells themselves. A highlighted cell carries its own background and note
  * inside the note we give it (after KEPT_LINE), so they move with the cell when rows are inserted or
  * sorted, and clearing puts them back exactly. Our notes begin with NOTE_MARK: that is how a later
- * pass knows a cell is ours.
+ * pass knows a cell is ours. Besides errors and warnings, a cell may be marked as a change: a field an
+ * import updates (or a dry run would), its stored and new values in the note.
  */
 import type { Issue, Severity } from "../core/issues";
 import { withDocumentLock } from "./documentLock";
 import { clearState, readState, writeState } from "./documentState";
 
-export const HIGHLIGHT_COLORS: Record<Severity, string> = { error: "#f4c7c3", warning: "#fce8b2" };
+/** What a mark says of its cell: an error or warning, or a value the import changes (or would). */
+export type MarkKind = Severity | "change";
+
+export const HIGHLIGHT_COLORS: Record<MarkKind, string> = {
+  error: "#f4c7c3",
+  warning: "#fce8b2",
+  change: "#cfe2f3",
+};
+/** A cell marked for several reasons shows the gravest. */
+const RANK: Record<MarkKind, number> = { error: 2, warning: 1, change: 0 };
 export const NOTE_MARK = "Channel Importer · ";
 /** Longer than any quoted value in a message (quote() cuts at 60), so a message never holds it. */
 const KEPT_LINE = "— This cell's own note and colour, put back when highlights are cleared —";
@@ -19,7 +29,7 @@ const SERVICE_TAG = " (the importer)";
 export type Source = "check" | "service";
 
 interface CellMark {
-  severity: Severity;
+  severity: MarkKind;
   source: Source;
   lines: string[];
 }
@@ -40,14 +50,14 @@ export class Marks {
     this.put(issue.row, issue.column ?? 1, issue.severity, source, [issue.message]);
   }
 
-  put(row: number, column: number, severity: Severity, source: Source, lines: readonly string[]): void {
+  put(row: number, column: number, severity: MarkKind, source: Source, lines: readonly string[]): void {
     const key = `${row},${column}`;
     const mark = this.cells.get(key);
     if (!mark) {
       this.cells.set(key, { severity, source, lines: [...lines] });
       return;
     }
-    if (severity === "error") mark.severity = "error";
+    if (RANK[severity] > RANK[mark.severity]) mark.severity = severity;
     if (source === "service") mark.source = "service";
     for (const line of lines) if (!mark.lines.includes(line)) mark.lines.push(line);
   }
@@ -55,7 +65,7 @@ export class Marks {
 
 /** Our note read back: what it says, and the cell's own look it keeps. */
 export interface OurNote {
-  severity: Severity;
+  severity: MarkKind;
   source: Source;
   lines: string[];
   own: { background: string | null; note: string };
@@ -75,11 +85,15 @@ export function readOurNote(note: string): OurNote | null {
     own = kept.slice(colour ? colour[0].length : 0).replace(/^note:\n?/, "");
   }
   return {
-    severity: head.includes("warning") ? "warning" : "error",
+    severity: kindOf(head.slice(NOTE_MARK.length).split(" ")[0]),
     source: head.endsWith(SERVICE_TAG) ? "service" : "check",
     lines,
     own: { background, note: own },
   };
+}
+
+function kindOf(word: string | undefined): MarkKind {
+  return word === "warning" || word === "change" ? word : "error";
 }
 
 function ourNote(mark: CellMark, own: { background: string | null; note: string }): string {

@@ -69,6 +69,8 @@ export interface SheetImportPlan extends RowReading {
   mapping: ColumnMapping | null;
   /** The header row's cells: the row chosen or guessed, as Validate reads it. */
   headers: Cell[];
+  /** The 1-based column each field is read from (through the mapping), by field name. */
+  fieldColumns: Record<string, number>;
   /** Each chunk's rows, as read now. */
   rowsOfChunk: SheetRow[][];
   /** The header row, the mapping and every chunk's fingerprint in one: the same value means the same import. */
@@ -145,6 +147,7 @@ export function planSheetImport(input: ImportChoice, skippedOnly = false): Sheet
     locale: spreadsheetLocale(),
     mapping,
     headers,
+    fieldColumns: Object.fromEntries(header.columns.map((c) => [c.field.name, c.column])),
     chunks,
     rowsOfChunk,
     fingerprint: fingerprint([

@@ -26,7 +26,7 @@ export function reviewSheetImport(input: ImportChoice): ImportReview {
 
 /**
  * The dry run's figures when it finished over exactly these rows with the options that change its
- * outcome (object, group, repeats); invite emails change nothing a dry run counts.
+ * outcome (object, group, repeats, mode); invite emails change nothing a dry run counts.
  */
 function matchingDryRun(last: ImportState | null, plan: SheetImportPlan): DryRunFigures | null {
   if (!last?.dryRun || last.status !== "completed" || !last.choice || !last.finishedAt) return null;
@@ -35,12 +35,14 @@ function matchingDryRun(last: ImportState | null, plan: SheetImportPlan): DryRun
     last.fingerprint === plan.fingerprint &&
     last.choice.object === plan.choice.object &&
     last.choice.groupKey === plan.choice.groupKey &&
-    last.choice.allowRepeats === plan.choice.allowRepeats;
+    last.choice.allowRepeats === plan.choice.allowRepeats &&
+    (last.choice.mode ?? "create_and_update") === (plan.choice.mode ?? "create_and_update");
   if (!same) return null;
   return {
     importId: last.importId,
     finishedAt: last.finishedAt,
     counts: { ...last.counts, repeats: last.counts.repeats ?? 0 },
     issuedUsdCents: last.issuedUsdCents,
+    changeCounts: last.changeCounts ?? [],
   };
 }

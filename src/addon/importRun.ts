@@ -5,7 +5,15 @@
  */
 import { OBJECT_LABELS, type ObjectName } from "../core/catalogue";
 import type { Issue } from "../core/issues";
-import type { Finding, ImportChoice, ImportCounts, ImportProgress, ImportStatus } from "./contract";
+import { type FieldChange, markChanges } from "./changeNotes";
+import type {
+  FieldChangeCount,
+  Finding,
+  ImportChoice,
+  ImportCounts,
+  ImportProgress,
+  ImportStatus,
+} from "./contract";
 import { withDocumentLock } from "./documentLock";
 import { readState, writeState } from "./documentState";
 import { Marks, paintBlock, wholeSheetBlock } from "./highlights";
@@ -25,6 +33,7 @@ import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import { sheetById } from "./sheetTable";
 import { rememberedChoice } from "./tabState";
+import { rememberTabImport } from "./undo";
 
 /** Chunks read with one getValues and sent with one fetchAll. */
 const CHUNKS_PER_BATCH = 5;
@@ -83,16 +92,13 @@ export interface ImportState {
   resumable: boolean;
   reportSheet: string | null;
   skippedFindings: Finding[];
+  /** The 1-based column of each field in the sheet, for the notes on changed cells (absent in older states). */
+  fieldColumns?: Record<string, number>;
+  /** Records changed (a dry run: that would be) per field, once finished. */
+  changeCounts?: FieldChangeCount[];
 }
 
 type Counts = { rows: number; created: number; updated: number; skipped: number; repeats?: number };
-
-/** A field a row changes (or in a dry run would change) on the record it updates: stored → new. */
-export interface FieldChange {
-  field: string;
-  from: unknown;
-  to: unknown;
-}
 
 interface ChunkResponse {
   results: { row: number; outcome: "created" | "updated" | "skipped"; amount_usd_cents?: number }[];
@@ -108,6 +114,7 @@ export interface ImportResource {
     send_invites: boolean;
     dry_run: boolean;
     allow_repeats?: boolean;
+    mode?: ImportChoice["mode"];
   };
   source: { kind: string; name?: string };
   counts: Counts;
@@ -123,6 +130,7 @@ export interface ReportResult {
   object_key: string | null;
   issues: Issue[];
   amount_usd_cents?: number;
+  /** A row that updates (or would update) a record: each field whose stored value differs. */
   changes?: FieldChange[];
 }
 
@@ -188,6 +196,7 @@ export function startSheetImport(
           send_invites: choice.sendInvites,
           dry_run: dryRun,
           allow_repeats: choice.allowRepeats,
+          mode: choice.mode ?? "create_and_update",
           // Read as Validate read them: the same mapping, and common forms of values in the sheet's locale.
           mapping: plan.mapping,
           normalise: true,
@@ -229,6 +238,7 @@ export function startSheetImport(
       resumable: true,
       reportSheet: null,
       skippedFindings: [],
+      fieldColumns: plan.fieldColumns,
     };
     writeState("import", fresh);
     return fresh;
@@ -472,6 +482,13 @@ function finish(state: ImportState, me: string, deadline: number): void {
         marks.add(issue, "service");
         skipped.push(issue);
       }
+  state.changeCounts = markChanges(
+    marks,
+    state.object,
+    report.results,
+    state.fieldColumns ?? {},
+    state.dryRun,
+  );
   const spreadsheet = SpreadsheetApp.getActive();
   const sheet = spreadsheet.getSheetById(state.sheetId);
   const values = !sheet
@@ -515,6 +532,7 @@ function finish(state: ImportState, me: string, deadline: number): void {
     state.message = `The importer had already ended this import: it is ${done.status}. The report shows the rows it applied.`;
   state.finishing = false;
   state.finishedAt = new Date().toISOString();
+  if (!state.dryRun) rememberTabImport(state);
 }
 
 /** Each row's cells as the import sent them, and its own key, read from the sheet as it is now. */
@@ -557,6 +575,7 @@ export function progressOf(state: ImportState, me: string): ImportProgress {
     resumable: state.status === "stopped" && state.resumable,
     reportSheet: state.reportSheet,
     skippedFindings: state.skippedFindings,
+    changeCounts: state.changeCounts ?? [],
     startedBy: state.owner?.email ?? null,
     mine: holder === null,
     mayTakeOver: holder?.mayTakeOver ?? false,

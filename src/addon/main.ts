@@ -16,6 +16,7 @@ import type {
   SkippedRowsCopy,
   TabView,
   TemplateResult,
+  UndoView,
   ValidationView,
 } from "./contract";
 import { recheckEditedRows } from "./editCheck";
@@ -36,6 +37,7 @@ import { openSidebarFor, showImporterSidebar } from "./sidebar";
 import { sidebarContext } from "./sidebarContext";
 import { copySkippedRowsToTab } from "./skippedRows";
 import { insertTemplateRow, templateFile } from "./templateHeaders";
+import { previewTabUndo, undoTabImport } from "./undo";
 import { renameTabHeaders, saveTabMapping, validateActiveSheet } from "./validation";
 
 type OpenEvent = GoogleAppsScript.Events.SheetsOnOpen | GoogleAppsScript.Events.AddonOnInstall;
@@ -177,4 +179,14 @@ export function importSkippedRows(choice: ImportChoice): ImportProgress {
 /** `Copy skipped rows to a new tab`: the header row and the skipped rows of the active sheet, in a new tab. */
 export function copySkippedRows(): SkippedRowsCopy {
   return copySkippedRowsToTab();
+}
+
+/** What `Undo import` would do to the last import of the tab on screen; changes nothing. */
+export function previewUndo(): UndoView {
+  return previewTabUndo();
+}
+
+/** `Confirm undo`: undoes the import the preview showed (`importId`), if it is still the tab's last. */
+export function undoLastImport(importId: string): UndoView {
+  return undoTabImport(importId);
 }

@@ -3,7 +3,7 @@ import { BASE_OBJECTS, OBJECTS, type ObjectName } from "../core/catalogue";
 import type { ProgramCatalogue } from "../core/program";
 import { type ObjectSpec, objectSpec } from "../core/spec";
 import type { ColumnDescription } from "../core/template";
-import type { CatalogueView, ColumnMapping, ColumnView, ImportChoice } from "./contract";
+import type { CatalogueView, ColumnMapping, ColumnView, ImportChoice, ImportMode } from "./contract";
 import { KEY_FIELDS, KEYS_WRITTEN_BACK } from "./importResults";
 import { serviceRequest } from "./serviceClient";
 
@@ -42,11 +42,27 @@ export function readChoice(input: unknown): ImportChoice {
     sendInvites: object === "partners" && given.sendInvites === true,
     allowRepeats: BASE_OBJECTS[object].repeats !== undefined && given.allowRepeats === true,
     ...(given.writeKeys === true && KEYS_WRITTEN_BACK.includes(object) ? { writeKeys: true } : {}),
+    mode: readMode(object, given.mode),
     ...(given.mapping ? { mapping: readMapping(given.mapping) } : {}),
     ...(given.headerRow !== undefined && given.headerRow !== null
       ? { headerRow: readHeaderRowNumber(given.headerRow) }
       : {}),
   };
+}
+
+const MODES: readonly ImportMode[] = ["create_and_update", "create_only", "update_only"];
+
+/** The import's mode: transactions and rewards only create, so theirs is always create_and_update. */
+function readMode(object: ObjectName, given: unknown): ImportMode {
+  if (!modeApplies(object) || given === undefined || given === null) return "create_and_update";
+  if (!MODES.includes(given as ImportMode))
+    throw new Error(`The import's mode must be one of ${MODES.join(", ")} (got "${String(given)}").`);
+  return given as ImportMode;
+}
+
+/** Whether `Create and update`, `Create only` and `Update only` apply to an object's rows. */
+export function modeApplies(object: ObjectName): boolean {
+  return object !== "transactions" && object !== "rewards";
 }
 
 /** Longest header text a mapping may name: a cell's 50,000 characters are not a header. */

@@ -7,9 +7,10 @@
  * calls with making the imported sheet active again (a bold header would be a ninth).
  */
 import { BASE_OBJECTS, OBJECT_LABELS } from "../core/catalogue";
+import { changeLines } from "./changeNotes";
 import { readState } from "./documentState";
 import type { Cell } from "./importPlan";
-import type { FieldChange, ImportResource, ReportResult } from "./importRun";
+import type { ImportResource, ReportResult } from "./importRun";
 
 /** The rows as the import sent them: the header row, each row's cells, and its own key cell. */
 export interface ReportSource {
@@ -20,6 +21,8 @@ export interface ReportSource {
 
 const OUTCOME_COLORS = { created: "#d9ead3", updated: "#cfe2f3", skipped: "#f4cccc" } as const;
 const HEADER_COLOR = "#e8eaed";
+/** The modes other than the default, as the options line says them. */
+const MODE_WORDS = { create_only: "Create only", update_only: "Update only" } as const;
 const TABLE_HEADERS = ["Source row", "Outcome", "Key", "Messages"];
 /** The size of a tab insertSheet adds. */
 const NEW_TAB_ROWS = 1000;
@@ -87,7 +90,7 @@ export function writeReportTab(
         line[0] = result.row;
         line[1] = result.outcome;
         line[2] = asText(key);
-        line[3] = asText(messagesOf(result).join("\n"));
+        line[3] = asText(messagesOf(result, imp.options.dry_run).join("\n"));
         colors[1] = OUTCOME_COLORS[result.outcome];
         const cells = source?.cellsOf(result.row) ?? [];
         for (let j = 0; j < cellsWidth; j++) line[TABLE_HEADERS.length + j] = reportCell(cells[j] ?? null);
@@ -141,20 +144,11 @@ function skippedFirst(results: readonly ReportResult[]): ReportResult[] {
 }
 
 /** A row's messages: its issues, then each field it changes, `partner_email: "a@x" → "b@y"` (as the CSV report says them). */
-export function messagesOf(result: ReportResult): string[] {
+export function messagesOf(result: ReportResult, dryRun = false): string[] {
   return [
     ...result.issues.map((issue) => `${issue.severity}: ${issue.message}`),
-    ...(result.changes ?? []).map(changeLine),
+    ...changeLines(result.changes, dryRun),
   ];
-}
-
-function changeLine(change: FieldChange): string {
-  return `${change.field}: ${changedValue(change.from)} → ${changedValue(change.to)}`;
-}
-
-function changedValue(value: unknown): string {
-  if (value === null || value === undefined) return "(blank)";
-  return JSON.stringify(value) ?? String(value);
 }
 
 /** A sent cell in the report: text kept as text, numbers and booleans as they are. */
@@ -186,6 +180,7 @@ function optionsText(imp: ImportResource): string {
     parts.push(`invite emails ${imp.options.send_invites ? "sent" : "not sent"}`);
   // Said only when on: it is the exception, and the reason rows of an earlier import came in again.
   if (imp.options.allow_repeats) parts.push("rows that match earlier imports imported again");
+  if (imp.options.mode && imp.options.mode !== "create_and_update") parts.push(MODE_WORDS[imp.options.mode]);
   return parts.join(", ");
 }
 

@@ -5,7 +5,7 @@
  * forgotten beyond MAX_TABS.
  */
 import type { ColumnMapping } from "../core/headers";
-import type { ImportChoice } from "./contract";
+import type { ImportChoice, TabImport } from "./contract";
 import { withDocumentLock } from "./documentLock";
 import { readState, writeState } from "./documentState";
 
@@ -29,6 +29,8 @@ export interface TabState {
   /** The header row read as the saved mapping's when last read (Validate, an import). */
   savedApplies: boolean;
   editVersion: number;
+  /** The tab's last import (not a dry run), for `Undo import`; absent in records written before it was kept. */
+  lastImport?: TabImport | null;
 }
 
 /** Most recently used last. */
@@ -74,5 +76,6 @@ export function rememberedChoice(choice: ImportChoice): ImportChoice {
     sendInvites: choice.sendInvites,
     allowRepeats: choice.allowRepeats,
     ...(choice.writeKeys ? { writeKeys: true } : {}),
+    mode: choice.mode ?? "create_and_update",
   };
 }

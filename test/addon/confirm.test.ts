@@ -100,6 +100,8 @@ describe("the confirmation", () => {
       counts: { created: 3, updated: 0, skipped: 0, repeats: 0 },
       // 1000 EUR cents at 1.08, 2500 CAD at 0.72, 300 USD.
       issuedUsdCents: 1080 + 1800 + 300,
+      // Rewards are only created: no stored value changes.
+      changeCounts: [],
     });
     expect(Number.isNaN(Date.parse(review.dryRun?.finishedAt ?? ""))).toBe(false);
 

@@ -320,8 +320,13 @@ describe("partners", () => {
       [2, "created", "P-ann", ""],
       [3, "created", "P-bob", ""],
       [4, "created", "P-cy", ""],
-      // An updated row says each field it changed, stored → new.
-      [6, "updated", "P-dana", 'first_name: (blank) → "Dana"\ntags: ["old"] → ["old","new"]'],
+      // An update's messages say what it changed: tags are added, never removed.
+      [
+        6,
+        "updated",
+        "P-dana",
+        'first_name changed: was (blank) → now "Dana"\ntags changed: was "old" → now "old, new"',
+      ],
     ]);
     await expectReportSummary(
       report,

@@ -334,7 +334,7 @@ describe("the report tab", () => {
     expect(table[2]?.slice(4)).toEqual(["rt4@example.com", "", "Dana", "Mars"]);
     expect(String(table[1]?.[3])).toMatch(/^error: .*rt-bad-email/);
     // An updated row's messages say each field it changed, stored → new.
-    expect(table[5]?.[3]).toMatch(/^first_name: "Emeka \w+" → "Emeka rt"$/);
+    expect(table[5]?.[3]).toMatch(/^first_name changed: was "Emeka \w+" → now "Emeka rt"$/);
     // Sized to what it holds: the table, a blank column, the summary's two.
     expect([tab.getMaxRows(), tab.getMaxColumns()]).toEqual([12, width + 3]);
     expect(tab.getRange(1, width + 2).getValue()).toBe("Import");
