@@ -62,6 +62,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
       normalise: false,
       locale: "en_US",
       header_row: 1,
+      mode: "create_and_update",
     };
     const source = { kind: "sheet", name: "Partners tab" };
     expect(await only("import.started")).toEqual([
@@ -136,6 +137,7 @@ describe.each(engines())("audit log (%s)", (engine) => {
           normalise: false,
           locale: "en_US",
           header_row: 1,
+          mode: "create_and_update",
         },
         source: { kind: "file", name: "ps.csv" },
         detail: expect.objectContaining({

@@ -50,9 +50,15 @@ describe.each(engines())("import reports and history (%s)", (engine) => {
       status: "completed",
       counts: { rows: 4, created: 1, updated: 1, skipped: 2, repeats: 0 },
     });
-    expect(report.body.results.map((r: Record<string, unknown>) => Object.keys(r).sort())).toEqual(
-      Array(4).fill(["issues", "object_key", "outcome", "row"]),
-    );
+    // The updated row also says what it changed (here nothing: its cells were blank).
+    const plain = ["issues", "object_key", "outcome", "row"];
+    expect(report.body.results.map((r: Record<string, unknown>) => Object.keys(r).sort())).toEqual([
+      plain,
+      ["changes", ...plain],
+      plain,
+      plain,
+    ]);
+    expect(report.body.results[1].changes).toEqual([]);
     expect(
       report.body.results.map(
         (r: { row: number; outcome: string; object_key: string | null; issues: [] }) => [
