@@ -43,28 +43,38 @@ export function sendOutbox(db: Database, mailer: Mailer, limit = 100): Promise<n
   return turn;
 }
 
+/**
+ * How long a claim on an invite holds: a sender that stopped mid-send (a crash) gives it up after this,
+ * and the invite is sent again (at least once, never lost); an undo counts a fresh claim as sent.
+ */
+export const CLAIM_LEASE = "10 minutes";
+
 async function sendWaiting(db: Database, mailer: Mailer, limit: number): Promise<number> {
   const { rows } = await db.query<OutboxRow>(
-    "SELECT id, kind, to_email, payload FROM outbox WHERE sent_at IS NULL AND attempts < 5 ORDER BY id LIMIT $1",
+    `SELECT id, kind, to_email, payload FROM outbox
+     WHERE sent_at IS NULL AND attempts < 5 AND (claimed_at IS NULL OR claimed_at < now() - interval '${CLAIM_LEASE}')
+     ORDER BY id LIMIT $1`,
     [limit],
   );
   let sent = 0;
   for (const row of rows) {
-    // Claimed before it is sent (sent_at set, given back if sending fails): an undo that withdraws the
-    // invites of its partners either removes it before the claim, or sees it sent, never both.
+    // Claimed before it is sent: another sender (a replica) leaves it alone, and an undo that withdraws
+    // the invites of its partners either removes it before the claim or counts it as sent, never both.
     const { rows: claimed } = await db.query(
-      "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL RETURNING id",
+      `UPDATE outbox SET claimed_at = now() WHERE id = $1 AND sent_at IS NULL
+         AND (claimed_at IS NULL OR claimed_at < now() - interval '${CLAIM_LEASE}') RETURNING id`,
       [row.id],
     );
     if (!claimed.length) continue;
     try {
       await mailer.send(inviteMail(row));
+      await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", [row.id]);
       sent++;
     } catch (error) {
-      await db.query("UPDATE outbox SET sent_at = NULL, last_error = $2 WHERE id = $1", [
-        row.id,
-        (error as Error).message,
-      ]);
+      await db.query(
+        "UPDATE outbox SET claimed_at = NULL, attempts = attempts + 1, last_error = $2 WHERE id = $1",
+        [row.id, (error as Error).message],
+      );
     }
   }
   return sent;

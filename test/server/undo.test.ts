@@ -529,6 +529,64 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     expect(s.mail.map((m) => m.to)).toEqual(["ada@example.com"]);
   });
 
+  it("counts an invite being sent as sent, withdraws one whose sender stopped mid-send, and never loses one to a failed send", async () => {
+    const started = await s.call("POST", "/v1/imports", {
+      body: { object: "partners", headers: P, options: { send_invites: true } },
+    });
+    const id = started.body.id as string;
+    await s.call("PUT", `/v1/imports/${id}/chunks/0`, {
+      body: {
+        rows: [
+          { row: 2, cells: partner("ada@example.com", "ada", { territory: "North" }) },
+          { row: 3, cells: partner("bob@example.com", "bob", { territory: "North" }) },
+          { row: 4, cells: partner("cy@example.com", "cy", { territory: "North" }) },
+        ],
+      },
+    });
+    // Cancelled: its invites wait in the outbox (a completed import would start sending them).
+    await s.call("POST", `/v1/imports/${id}/cancel`);
+    // A send that fails gives its claim back: the invite waits to be tried again.
+    const failing = { send: async () => Promise.reject(new Error("SMTP is down")) };
+    expect(await sendOutbox(s.db, failing, 1)).toBe(0);
+    expect(
+      (await s.db.query("SELECT sent_at, claimed_at, attempts, last_error FROM outbox ORDER BY id LIMIT 1"))
+        .rows,
+    ).toEqual([{ sent_at: null, claimed_at: null, attempts: 1, last_error: "SMTP is down" }]);
+    // ada's invite is being sent by a sender right now (a fresh claim); bob's sender stopped mid-send an
+    // hour ago (a claim past its lease); cy's waits.
+    await s.db.query("UPDATE outbox SET claimed_at = now() WHERE to_email = 'ada@example.com'");
+    await s.db.query(
+      "UPDATE outbox SET claimed_at = now() - interval '1 hour' WHERE to_email = 'bob@example.com'",
+    );
+
+    const answer = await undo(id);
+    expect(answer.body.undo).toMatchObject({ removed: 3, invites_sent: 1, invites_withdrawn: 2 });
+    expect((await s.db.query("SELECT to_email FROM outbox")).rows).toEqual([{ to_email: "ada@example.com" }]);
+  });
+
+  it("sends again an invite whose sender stopped mid-send, once its claim has lapsed", async () => {
+    const started = await s.call("POST", "/v1/imports", {
+      body: { object: "partners", headers: P, options: { send_invites: true } },
+    });
+    const id = started.body.id as string;
+    await s.call("PUT", `/v1/imports/${id}/chunks/0`, {
+      body: {
+        rows: [
+          { row: 2, cells: partner("ada@example.com", "ada", { territory: "North" }) },
+          { row: 3, cells: partner("bob@example.com", "bob", { territory: "North" }) },
+        ],
+      },
+    });
+    // ada's sender stopped mid-send an hour ago; bob's claim is another sender's, within its lease.
+    await s.db.query(
+      "UPDATE outbox SET claimed_at = now() - interval '1 hour' WHERE to_email = 'ada@example.com'",
+    );
+    await s.db.query("UPDATE outbox SET claimed_at = now() WHERE to_email = 'bob@example.com'");
+    const mailer = { send: async (m: (typeof s.mail)[number]) => void s.mail.push(m) };
+    expect(await sendOutbox(s.db, mailer)).toBe(1);
+    expect(s.mail.map((m) => m.to)).toEqual(["ada@example.com"]);
+  });
+
   it("runs the same few statements to undo 400 records as to undo 4, refusals included", async () => {
     /** Undoes an import that updates `size / 2` partners and creates as many (with invites), one refused. */
     const statementsFor = async (size: number, prefix: string) => {

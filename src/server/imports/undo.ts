@@ -2,6 +2,7 @@ import { appendAudit } from "../audit";
 import type { Caller } from "../caller";
 import { type Database, type Queryable, quoteIdent } from "../db/database";
 import { ApiError } from "../errors";
+import { CLAIM_LEASE } from "../outbox";
 import { getImport, type ImportResource, type ImportRow, importResource } from "./pipeline";
 
 /** Why one record was left as it is. */
@@ -149,9 +150,12 @@ export async function undoImport(
     assertUndoable(imp);
     // The undo's own writes are no import's changes: the triggers record nothing in this transaction.
     await tx.query("SELECT set_config('importer.import_id', '', true)");
-    // Invites first: the outbox's sender claims a row before sending it, so a locked row is settled.
+    // Invites first: the outbox's sender claims a row before sending it, so a locked row is settled: sent,
+    // being sent (a claim within its lease: it cannot be taken back), or waiting (withdrawn). A claim past
+    // its lease is a sender that stopped mid-send; the invite would be sent again, so it is withdrawn.
     const { rows: invites } = await tx.query<{ id: number; sent: boolean; partner_key: string | null }>(
-      `SELECT id, sent_at IS NOT NULL AS sent, payload->>'partner_key' AS partner_key
+      `SELECT id, (sent_at IS NOT NULL OR claimed_at >= now() - interval '${CLAIM_LEASE}') AS sent,
+         payload->>'partner_key' AS partner_key
        FROM outbox WHERE import_id = $1 ORDER BY id FOR UPDATE`,
       [importId],
     );

@@ -75,3 +75,7 @@ ALTER TABLE imports ADD CONSTRAINT imports_status_check
 ALTER TABLE imports ADD COLUMN retry_of uuid REFERENCES imports (id);
 -- The undo's answer: when, by whom, what it removed and restored, and what it refused, with why.
 ALTER TABLE imports ADD COLUMN undo jsonb;
+
+-- An invite being sent is claimed first (claimed_at): two senders never send it twice, an undo counts it
+-- as sent, and a claim older than the lease (a sender that stopped mid-send) is given up and retried.
+ALTER TABLE outbox ADD COLUMN claimed_at timestamptz;
