@@ -1,12 +1,19 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { parse } from "csv-parse/sync";
 import { engines, importRows, KEYS, startTestService, type TestService } from "./harness";
 
 const CURL = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"].find((path) => existsSync(path));
 
-/** Undo as a script does it: the real curl against a listening service, a dry run first, then the undo. */
-describe.each(engines())("undo with curl (%s)", (engine) => {
+/**
+ * Issue 13's calls as a script makes them: the real curl against a listening service: an upload's dry run
+ * in a mode, with the changes it would make in its CSV report; a start that retries another import's
+ * skipped rows; an undo's dry run, then the undo.
+ */
+describe.each(engines())("modes, changes, retry_of and undo with curl (%s)", (engine) => {
   let s: TestService;
   beforeEach(async () => {
     s = await startTestService(engine);
@@ -59,6 +66,76 @@ describe.each(engines())("undo with curl (%s)", (engine) => {
     },
     60_000,
   );
+
+  it("curl can dry-run an upload in a mode, read what it would change, and start an import that retries another", async () => {
+    if (!CURL) throw new Error("curl is not installed");
+    await importRows(s, "partners", H, [["ada@example.com", "ada", "Ada", "North"]]);
+    const address = await s.app.listen({ port: 0, host: "127.0.0.1" });
+    const auth = ["-H", `Authorization: Bearer ${KEYS.admin}`];
+    const dir = mkdtempSync(join(tmpdir(), "curl-"));
+    try {
+      const file = join(dir, "partners.csv");
+      writeFileSync(
+        file,
+        "partner_email,partner_key,first_name\nada@new.example.com,ada,Augusta\nzed@example.com,zed,Zed\n",
+      );
+      const upload = JSON.parse(
+        (
+          await curl([
+            ...auth,
+            "-F",
+            "mode=update_only",
+            "-F",
+            `file=@${file}`,
+            `${address}/v1/import/partners?dry_run=true`,
+          ])
+        ).stdout,
+      );
+      expect(upload.options).toMatchObject({ mode: "update_only", dry_run: true });
+      expect(upload.counts).toMatchObject({ updated: 1, skipped: 1, created: 0 });
+      const report = (await curl([...auth, `${address}/v1/imports/${upload.id}/report?format=csv`])).stdout;
+      const lines = parse(report, { columns: true }) as Record<string, string>[];
+      expect(lines.map((l) => [l.row, l.outcome, l.codes])).toEqual([
+        ["2", "updated", "email_changed"],
+        ["3", "skipped", "excluded_by_mode"],
+      ]);
+      expect(lines[0]?.messages.split("\n").slice(1)).toEqual([
+        'partner_email: "ada@example.com" → "ada@new.example.com"',
+        'first_name: "Ada" → "Augusta"',
+      ]);
+      expect(lines[1]?.messages).toMatch(/"zed".*this import only updates \(Update only\)/);
+      // Nothing was written: a dry run.
+      expect((await s.call("GET", "/v1/partners?key=ada")).body.data[0]).toMatchObject({ first_name: "Ada" });
+
+      const retry = JSON.parse(
+        (
+          await curl([
+            ...auth,
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            JSON.stringify({ object: "partners", headers: H, total_rows: 1, retry_of: upload.id }),
+            `${address}/v1/imports`,
+          ])
+        ).stdout,
+      );
+      expect(retry.retry_of).toBe(upload.id);
+      const wrong = await curl(
+        [
+          ...auth,
+          "-H",
+          "Content-Type: application/json",
+          "--data",
+          JSON.stringify({ object: "customers", headers: ["customer_key"], retry_of: upload.id }),
+          `${address}/v1/imports`,
+        ],
+        { fails: true },
+      );
+      expect(JSON.parse(wrong.stdout).error.code).toBe("invalid_retry_of");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 /** Runs curl; an answer other than expected fails the test with what curl printed. */
