@@ -124,7 +124,9 @@ async function recheck(): Promise<void> {
   const record = shownRecord();
   if (!record?.view || record.checkedVersion === null || record.tab.editVersion <= record.checkedVersion)
     return;
-  if (isBusy()) {
+  // Not while a task runs, nor while a confirmation (import or undo) waits for the person: the check's
+  // answer would take the place of what they are reading. It runs once they have answered.
+  if (isBusy() || document.querySelector("#import-confirm:not([hidden]), #undo-panel:not([hidden])")) {
     recheckTimer = setTimeout(recheck, RECHECK_AFTER_MS);
     return;
   }
