@@ -106,32 +106,16 @@ export function writeReportTab(
     backgrounds.push(colors);
   }
 
-  const { sheet, name } = insertUniqueSheet(
+  return writeNewTab(
     spreadsheet,
     `${label} import ${when(imp.completed_at ?? imp.created_at)}`,
+    height,
+    width,
+    (range) => {
+      range.setValues(values);
+      range.setBackgrounds(backgrounds);
+    },
   );
-  try {
-    // A new tab has 26 columns and 1,000 rows: the tab keeps the columns and the lines it holds, so a
-    // 100,000-row report of 10 columns costs 1.7 million of the spreadsheet's 10 million cells, not 2.6.
-    // Columns go first: growing a 26-column tab to 100,000 rows could pass the limit on the way.
-    if (width < NEW_TAB_COLUMNS) sheet.deleteColumns(width + 1, NEW_TAB_COLUMNS - width);
-    else if (width > NEW_TAB_COLUMNS) sheet.insertColumnsAfter(NEW_TAB_COLUMNS, width - NEW_TAB_COLUMNS);
-    if (height < NEW_TAB_ROWS) sheet.deleteRows(height + 1, NEW_TAB_ROWS - height);
-    else if (height > NEW_TAB_ROWS) sheet.insertRowsAfter(NEW_TAB_ROWS, height - NEW_TAB_ROWS);
-    const range = sheet.getRange(1, 1, height, width);
-    range.setValues(values);
-    range.setBackgrounds(backgrounds);
-    sheet.setFrozenRows(1);
-  } catch (error) {
-    // No half-made tab is left behind: the next attempt writes the report whole, once.
-    try {
-      spreadsheet.deleteSheet(sheet);
-    } catch {
-      // The first failure is the one to tell.
-    }
-    throw error;
-  }
-  return name;
 }
 
 /** The skipped rows first, then the rest, each in sheet order. */
@@ -157,8 +141,41 @@ function reportCell(cell: Cell): string | number | boolean {
   return typeof cell === "string" ? asText(cell) : cell;
 }
 
+/**
+ * A new tab of that name (or with " (2)"…), sized to `height` × `width` and filled by `write` (given the
+ * range of that size), its first row frozen. A new tab has 26 columns and 1,000 rows: the tab keeps the
+ * columns and lines it holds, so a 100,000-row report of 10 columns costs 1.7 million of the
+ * spreadsheet's 10 million cells, not 2.6. Columns go first: growing a 26-column tab to 100,000 rows
+ * could pass the limit on the way. No half-made tab is left behind: the next attempt writes it whole.
+ */
+export function writeNewTab(
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
+  title: string,
+  height: number,
+  width: number,
+  write: (range: GoogleAppsScript.Spreadsheet.Range) => void,
+): string {
+  const { sheet, name } = insertUniqueSheet(spreadsheet, title);
+  try {
+    if (width < NEW_TAB_COLUMNS) sheet.deleteColumns(width + 1, NEW_TAB_COLUMNS - width);
+    else if (width > NEW_TAB_COLUMNS) sheet.insertColumnsAfter(NEW_TAB_COLUMNS, width - NEW_TAB_COLUMNS);
+    if (height < NEW_TAB_ROWS) sheet.deleteRows(height + 1, NEW_TAB_ROWS - height);
+    else if (height > NEW_TAB_ROWS) sheet.insertRowsAfter(NEW_TAB_ROWS, height - NEW_TAB_ROWS);
+    write(sheet.getRange(1, 1, height, width));
+    sheet.setFrozenRows(1);
+  } catch (error) {
+    try {
+      spreadsheet.deleteSheet(sheet);
+    } catch {
+      // The first failure is the one to tell.
+    }
+    throw error;
+  }
+  return name;
+}
+
 /** A tab of that name, or with " (2)", " (3)"… when one exists (two imports in one second). */
-export function insertUniqueSheet(
+function insertUniqueSheet(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   name: string,
 ): { sheet: GoogleAppsScript.Spreadsheet.Sheet; name: string } {

@@ -7,12 +7,10 @@ import { headerText, RESULTS_HEADERS } from "../core/headers";
 import type { SkippedRowsCopy, SkippedRowsView } from "./contract";
 import { sheetsMayReinterpret } from "./fixCells";
 import { isSkippedRow, resultsLayout, sheetResults } from "./importResults";
-import { insertUniqueSheet } from "./reportTab";
+import { writeNewTab } from "./reportTab";
 
 /** Rows from the top where the header row (the one holding Import status) may be. */
 const HEADER_ROW_SEARCH = 10;
-const NEW_TAB_ROWS = 1000;
-const NEW_TAB_COLUMNS = 26;
 const PLAIN_TEXT = "@";
 
 /** The skipped rows the last import of a tab left, when it left any. */
@@ -60,26 +58,11 @@ export function copySkippedRowsToTab(): SkippedRowsCopy {
         : cell,
     ),
   );
-  const { sheet, name } = insertUniqueSheet(spreadsheet, `${sourceName} skipped rows`);
-  const height = lines.length;
-  try {
-    if (width < NEW_TAB_COLUMNS) sheet.deleteColumns(width + 1, NEW_TAB_COLUMNS - width);
-    else if (width > NEW_TAB_COLUMNS) sheet.insertColumnsAfter(NEW_TAB_COLUMNS, width - NEW_TAB_COLUMNS);
-    if (height < NEW_TAB_ROWS) sheet.deleteRows(height + 1, NEW_TAB_ROWS - height);
-    else if (height > NEW_TAB_ROWS) sheet.insertRowsAfter(NEW_TAB_ROWS, height - NEW_TAB_ROWS);
-    const range = sheet.getRange(1, 1, height, width);
+  const name = writeNewTab(spreadsheet, `${sourceName} skipped rows`, lines.length, width, (range) => {
     // Formats first: a key written into a plain-text cell stays the text it was.
     range.setNumberFormats(outFormats);
     range.setValues(outValues);
-    sheet.setFrozenRows(1);
-  } catch (error) {
-    try {
-      spreadsheet.deleteSheet(sheet);
-    } catch {
-      // The first failure is the one to tell.
-    }
-    throw error;
-  }
+  });
   return { sheetName: name, rows: picked.length };
 }
 

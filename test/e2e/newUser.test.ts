@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
+import type { Browser, FrameLocator, Page } from "playwright-core";
 import { USER_SETTINGS } from "../../src/emulator/preview/userSettings";
 import { type RunningPreview, startPreview } from "../../src/emulator/start";
 import { describeInChromium, launchChromium, newPreviewPage, openCsv } from "./previewPage";
@@ -11,7 +11,6 @@ import {
   findingsIn,
   isNumberCell,
   optionTexts,
-  position,
   rowTexts,
   selectedText,
   sidebarSays,

@@ -1,10 +1,13 @@
 /** Chromium and the preview page, as the end-to-end tests drive them: launched, opened, pasted into. */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { DEMO_API_KEY, seedDemo } from "../../src/emulator/demo/seed";
+import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
 
 /** The system's Chromium; playwright-core never downloads one. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -205,3 +208,47 @@ export async function darkPixels(
     return dark;
   }, png.toString("base64"));
 }
+
+/**
+ * What the sidebar suites stand on: the importer service with the demo program (PGlite, seeded) and the
+ * preview, each in a process of its own (so the sidebar's polling never waits on the test's thread),
+ * and Chromium; `stop` ends them all and removes their data.
+ */
+export interface DemoPreview {
+  service: ServiceProcess;
+  preview: PreviewProcess;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startDemoPreview(name: string): Promise<DemoPreview> {
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const started: Partial<DemoPreview> = {};
+  const stop = async () => {
+    await started.browser?.close();
+    await started.preview?.stop();
+    await started.service?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    started.service = await spawnService({
+      HOST: "127.0.0.1",
+      IMPORTER_DATA_DIR: join(dataDir, "service"),
+      IMPORTER_CONFIG: DEMO_PROGRAM,
+      DATABASE_URL: "",
+    });
+    await seedDemo(started.service.url);
+    started.preview = await spawnPreview({
+      dataDir: join(dataDir, "preview"),
+      serviceUrl: started.service.url,
+      apiKey: DEMO_API_KEY,
+    });
+    started.browser = await launchChromium();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ...(started as Omit<DemoPreview, "stop">), stop };
+}
+
+const DEMO_PROGRAM = join(__dirname, "..", "..", "src", "emulator", "demo", "program.json");

@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, FrameLocator, Page } from "playwright-core";
-import { DEMO_API_KEY, seedDemo } from "../../src/emulator/demo/seed";
-import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
+import { DEMO_API_KEY } from "../../src/emulator/demo/seed";
+import type { ServiceProcess } from "../../src/emulator/serviceProcess";
 import {
+  type DemoPreview,
   describeInChromium,
-  launchChromium,
   newPreviewPage,
   openCsv,
   type PreviewProcess,
-  spawnPreview,
+  startDemoPreview,
 } from "./previewPage";
 import { optionTexts, selectedText, sidebarSays } from "./sidebarPage";
-
-const DEMO_PROGRAM = join(__dirname, "..", "..", "src", "emulator", "demo", "program.json");
 
 /**
  * Modes, the changes a dry run would make, and Undo import, as a person meets them in the preview in
@@ -22,35 +17,18 @@ const DEMO_PROGRAM = join(__dirname, "..", "..", "src", "emulator", "demo", "pro
  * would do before it does it.
  */
 describeInChromium("changes and Undo import, in the preview", () => {
-  let dataDir: string;
+  let demo: DemoPreview;
   let service: ServiceProcess;
   let preview: PreviewProcess;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "undo-e2e-"));
-    service = await spawnService({
-      HOST: "127.0.0.1",
-      IMPORTER_DATA_DIR: join(dataDir, "service"),
-      IMPORTER_CONFIG: DEMO_PROGRAM,
-      DATABASE_URL: "",
-    });
-    await seedDemo(service.url);
-    preview = await spawnPreview({
-      dataDir: join(dataDir, "preview"),
-      serviceUrl: service.url,
-      apiKey: DEMO_API_KEY,
-    });
-    browser = await launchChromium();
+    demo = await startDemoPreview("undo-e2e");
+    ({ service, preview, browser } = demo);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await preview?.stop();
-    await service?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => demo?.stop(), 60_000);
 
   beforeEach(async () => {
     page = await newPreviewPage(browser);

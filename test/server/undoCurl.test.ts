@@ -99,7 +99,7 @@ describe.each(engines())("modes, changes, retry_of and undo with curl (%s)", (en
         ["2", "updated", "email_changed"],
         ["3", "skipped", "excluded_by_mode"],
       ]);
-      expect(lines[0]?.messages.split("\n").slice(1)).toEqual([
+      expect(lines[0]?.messages?.split("\n").slice(1)).toEqual([
         'partner_email: "ada@example.com" → "ada@new.example.com"',
         'first_name: "Ada" → "Augusta"',
       ]);
