@@ -29,9 +29,9 @@ export interface ChangedResult {
 const MAX_COUNTED_FIELDS = 40;
 
 /**
- * Marks each changed cell (the field's column, `columns` by field name; a field without a column marks
- * the row's first cell, naming the field) and the rows' `email_changed` warnings; returns the records
- * changed per field, most first.
+ * For a dry run, marks each cell that would change (the field's column, `columns` by field name; a
+ * field without a column marks the row's first cell, naming the field) and the rows' `email_changed`
+ * warnings; returns the records changed (or that would change) per field, most first.
  */
 export function markChanges(
   marks: Marks,
@@ -43,9 +43,13 @@ export function markChanges(
   const counts = new Map<string, number>();
   for (const result of results) {
     if (result.outcome === "skipped") continue;
-    for (const issue of result.issues) if (issue.code === "email_changed") marks.add(issue, "service");
+    // Painted for a dry run, where the person decides on them; after the import the sheet's Import status
+    // and the report say what changed, and thousands of shaded cells would only stand in the way.
+    if (dryRun)
+      for (const issue of result.issues) if (issue.code === "email_changed") marks.add(issue, "service");
     for (const change of result.changes ?? []) {
       counts.set(change.field, (counts.get(change.field) ?? 0) + 1);
+      if (!dryRun) continue;
       const column = columns[change.field];
       const line = changeLine(change, dryRun, column === undefined);
       marks.put(result.row, column ?? 1, "change", "service", [line]);

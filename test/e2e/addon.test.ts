@@ -160,7 +160,8 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
       ["3", "created", "yonder", ""],
       ["4", "created", "xylo", ""],
       ["5", "created", "wave", ""],
-      ["6", "updated", "bluepeak", ""],
+      // An updated row's messages say what it changed.
+      ["6", "updated", "bluepeak", 'last_name changed: was "Wei" → now "Wei-Lin"'],
     ]);
     expect(await reportSummary(page)).toMatchObject({
       Import: "Partners",
@@ -323,11 +324,12 @@ describeInChromium("the add-on in npm start's preview, used by a new user", () =
     await expectHighlighted(page, "A5", "error", unknownCustomer);
 
     await openReport(page, sidebar, /^Transactions import /);
+    // Skipped rows first, known by their own key.
     expect(await reportLines(page, 5)).toEqual([
+      ["5", "skipped", "txn_demo_0004", `error: ${unknownCustomer}`],
       ["2", "created", "txn_demo_0001", ""],
       ["3", "created", "txn_demo_0002", ""],
       ["4", "created", "txn_demo_0003", ""],
-      ["5", "skipped", "", `error: ${unknownCustomer}`],
       ["6", "created", "txn_demo_0005", ""],
     ]);
     expect(await reportSummary(page)).toMatchObject({
@@ -890,14 +892,35 @@ async function reportLines(page: Page, count: number): Promise<string[][]> {
   return lines;
 }
 
-/** The summary beside the report's table: labels in F, values in G. */
+/**
+ * The summary beside the report's table (after it and a blank column; the table is as wide as the rows'
+ * cells), read as a person does: scrolled to with Ctrl+→ from A1, as the grid draws only what is in view.
+ */
 async function reportSummary(page: Page): Promise<Record<string, string>> {
+  await cellAt(page, "A1").click();
+  await page.keyboard.press("Control+ArrowRight");
+  const cellsOf = (row: number) =>
+    page.evaluate(
+      (r) =>
+        Object.fromEntries(
+          [...document.querySelectorAll(`.cell[data-row="${r}"]`)].map((cell) => [
+            Number((cell as HTMLElement).dataset.column),
+            cell.textContent ?? "",
+          ]),
+        ) as Record<number, string>,
+      row,
+    );
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.cell[data-row="1"]')].some((cell) => cell.textContent === "Import"),
+  );
+  const first = await cellsOf(1);
+  const at = Number(Object.keys(first).find((column) => first[Number(column)] === "Import"));
   const summary: Record<string, string> = {};
   for (let row = 1; row <= 14; row++) {
+    const cells = await cellsOf(row);
     // The tab holds only the lines it needs: past its last row there are no cells to read.
-    if ((await page.locator(`.cell[data-row="${row}"][data-column="6"]`).count()) === 0) break;
-    const [label, value] = await rowTexts(page, row, "F", "G");
-    if (label) summary[label] = value ?? "";
+    if (cells[at] === undefined) break;
+    if (cells[at]) summary[cells[at] as string] = cells[at + 1] ?? "";
   }
   return summary;
 }
