@@ -423,6 +423,20 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     expect((await s.db.query("SELECT body FROM rewards")).rows).toEqual([{ body: "Approved bonus" }]);
   });
 
+  it("refuses an import that ran before the importer kept what imports change, rather than call it undone", async () => {
+    const done = await firstImport();
+    // As if migration 006 had been applied after this import ran.
+    await s.db.query(
+      "UPDATE schema_migrations SET applied_at = now() + interval '1 minute' WHERE version = '006_changes_and_undo'",
+    );
+    const before = await partnersTable();
+    const answer = await undo(done.id as string);
+    expect([answer.status, answer.body.error.code]).toEqual([409, "undo_unavailable"]);
+    expect(answer.body.error.message).toMatch(/ran before this importer kept what imports change/);
+    expect(await partnersTable()).toEqual(before);
+    expect((await s.call("GET", `/v1/imports/${done.id}`)).body.status).toBe("completed");
+  });
+
   it("refuses an import undone already, one still processing, a dry run, another program's, and a partner user", async () => {
     const done = await firstImport();
     expect((await undo(done.id as string)).status).toBe(200);

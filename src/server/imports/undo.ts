@@ -148,6 +148,7 @@ export async function undoImport(
     ]);
     const imp = locked[0] as ImportRow;
     assertUndoable(imp);
+    await assertRecorded(tx, imp);
     // The undo's own writes are no import's changes: the triggers record nothing in this transaction.
     await tx.query("SELECT set_config('importer.import_id', '', true)");
     // Invites first: the outbox's sender claims a row before sending it, so a locked row is settled: sent,
@@ -276,6 +277,24 @@ function assertUndoable(imp: ImportRow): void {
       409,
       "import_open",
       "The import is still processing; complete or cancel it, then undo it.",
+    );
+}
+
+/**
+ * An import that ran before the importer kept what imports change (migration 006) has nothing to take
+ * back by: it is refused, rather than answered "undone" with nothing done.
+ */
+async function assertRecorded(tx: Queryable, imp: ImportRow): Promise<void> {
+  const { rows } = await tx.query<{ applied_at: Date }>(
+    "SELECT applied_at FROM schema_migrations WHERE version = '006_changes_and_undo' AND applied_at > $1",
+    [imp.created_at],
+  );
+  const since = rows[0]?.applied_at;
+  if (since)
+    throw new ApiError(
+      409,
+      "undo_unavailable",
+      `The import ran before this importer kept what imports change (${since.toISOString().slice(0, 10)}), so it cannot be undone: change those records with a new import.`,
     );
 }
 

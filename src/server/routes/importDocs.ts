@@ -378,7 +378,7 @@ ANSWERS["POST /v1/imports/:id/undo"] = {
   404: json(errorBody, "not_found: no such import in this program"),
   409: json(
     errorBody,
-    "import_open: it is still processing (complete or cancel it first); already_undone; dry_run_import: a dry run changed nothing, so there is nothing to undo",
+    "import_open: it is still processing (complete or cancel it first); already_undone; dry_run_import: a dry run changed nothing, so there is nothing to undo; undo_unavailable: the import ran before the importer kept what imports change",
   ),
 };
 
