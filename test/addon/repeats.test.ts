@@ -49,9 +49,12 @@ function reportLines(workbook: Workbook, tab: string): unknown[][] {
 }
 
 function reportSummary(workbook: Workbook, tab: string): Record<string, unknown> {
+  const values = sheetOf(workbook, tab).getDataRange().getValues();
   const summary: Record<string, unknown> = {};
-  for (const line of sheetOf(workbook, tab).getDataRange().getValues())
-    if (line[5] !== "" && line[5] !== undefined) summary[String(line[5])] = line[6];
+  // The summary's two columns are the tab's last, after the table (as wide as the rows' cells) and a blank.
+  const at = (values[0]?.length ?? 7) - 2;
+  for (const line of values)
+    if (line[at] !== "" && line[at] !== undefined) summary[String(line[at])] = line[at + 1];
   return summary;
 }
 
