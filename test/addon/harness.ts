@@ -3,7 +3,6 @@
  * its own (on embedded PGlite, or on PostgreSQL in a schema of its own), with the demo program and a key
  * for each kind of user.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,8 @@ import { AddonHost, type Manifest } from "../../src/emulator/host";
 import { type ServiceProcess, spawnService } from "../../src/emulator/serviceProcess";
 import type { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
-import { openDatabase, quoteIdent } from "../../src/server/db/database";
 import { type Engine, engines } from "../server/harness";
+import { postgresSchema } from "../server/serviceProcess";
 
 export { type Engine, engines };
 
@@ -52,7 +51,7 @@ export async function startService(engine: Engine = "pglite"): Promise<TestServi
   ];
   const config = join(dir, "program.json");
   writeFileSync(config, JSON.stringify(program));
-  const database = engine === "postgres" ? await postgresSchema() : null;
+  const database = engine === "postgres" ? await postgresSchema("a") : null;
   const service = await spawnService({
     IMPORTER_DATA_DIR: join(dir, "data"),
     IMPORTER_CONFIG: config,
@@ -71,28 +70,6 @@ export async function startService(engine: Engine = "pglite"): Promise<TestServi
       await service.stop();
       await database?.drop();
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A fresh schema on the PostgreSQL server at DATABASE_URL, and the address that works in it. */
-async function postgresSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.DATABASE_URL;
-  if (!base) throw new Error("The add-on's PostgreSQL suites need DATABASE_URL");
-  const schema = `a_${randomBytes(6).toString("hex")}`;
-  await (await openDatabase({ url: base, schema })).close(); // creates the schema
-  const url = new URL(base);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    async drop() {
-      const db = await openDatabase({ url: base });
-      try {
-        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_pgboss`)} CASCADE`);
-      } finally {
-        await db.close();
-      }
     },
   };
 }

@@ -40,26 +40,46 @@ export async function serviceStore(engine: Engine): Promise<ServiceStore> {
     };
   }
   const base = process.env.DATABASE_URL as string;
-  const schema = `t_${randomBytes(6).toString("hex")}`;
-  await (await openDatabase({ url: base, schema })).close(); // creates the schema
+  const schema = await postgresSchema("t");
   return {
     engine,
     env(name = "importer") {
-      const url = new URL(base);
-      url.searchParams.set("options", `-c search_path=${schema}`);
+      const url = new URL(schema.url);
       url.searchParams.set("application_name", name);
       return { DATABASE_URL: url.toString(), IMPORTER_CONFIG: config };
     },
-    open: () => openDatabase({ url: base, schema }),
+    open: () => openDatabase({ url: base, schema: schema.name }),
     async remove() {
+      await schema.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh schema (`prefix_…`) on the PostgreSQL server at DATABASE_URL, the address that works in it,
+ * and a way to drop it with pg-boss's schema beside it.
+ */
+export async function postgresSchema(
+  prefix: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("The PostgreSQL suites need DATABASE_URL");
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  await (await openDatabase({ url: base, schema: name })).close(); // creates the schema
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${name}`);
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
       const db = await openDatabase({ url: base });
       try {
-        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_pgboss`)} CASCADE`);
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${name}_pgboss`)} CASCADE`);
       } finally {
         await db.close();
       }
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
