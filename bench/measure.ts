@@ -59,7 +59,7 @@ export function printFigures(figures: readonly Figure[]): void {
     let line = `${f.name}: ${fmt(f.value)} ${f.unit}`;
     if (f.baseline !== undefined) {
       const ratio = f.higherIsBetter === false ? f.baseline / f.value : f.value / f.baseline;
-      line += ` | baseline (${f.baselineName}): ${fmt(f.baseline)} ${f.unit} | ${ratio.toFixed(2)}x the baseline`;
+      line += ` | baseline (${f.baselineName}): ${fmt(f.baseline)} ${f.unit} | ${ratio.toFixed(2)}× the baseline`;
     }
     if (f.note) line += ` | ${f.note}`;
     console.log(line);

@@ -122,6 +122,11 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
 }
 
 async function openPglite(dataDir: string, schema?: string): Promise<Database> {
+  return wrapPglite(await createPglite(dataDir, schema));
+}
+
+/** A PGlite in `dataDir` (or in memory), its folder private, in `schema` when given. */
+export async function createPglite(dataDir: string, schema?: string): Promise<PGlite> {
   if (dataDir !== "memory") {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     chmodSync(dataDir, 0o700);
@@ -134,6 +139,11 @@ async function openPglite(dataDir: string, schema?: string): Promise<Database> {
     await db.exec(
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)};`,
     );
+  return db;
+}
+
+/** The Database of a PGlite opened by the caller (the bench, which also COPYs into it directly). */
+export function wrapPglite(db: PGlite): Database {
   const query: Queryable["query"] = async (sql, params) => {
     const result = await db.query(sql, params as unknown[] | undefined);
     return { rows: result.rows as never[] };
