@@ -5,7 +5,13 @@ import type { FixResult, ValidationView } from "../src/addon/contract";
 import { checkSheet } from "../src/addon/sheetCheck";
 import { dateFormatter, objectSpec } from "../src/core";
 import type { ProgramCatalogue } from "../src/core/program";
-import { CallLog, type LatencyModel, PESSIMISTIC } from "../src/emulator/calls";
+import {
+  type CallDetail,
+  CallLog,
+  LATENCY_FIGURES,
+  type LatencyModel,
+  PESSIMISTIC,
+} from "../src/emulator/calls";
 import type { CellValue } from "../src/emulator/spreadsheet/cell";
 import { Workbook } from "../src/emulator/spreadsheet/workbook";
 import { sheetOf, typeRows } from "../test/addon/asPerson";
@@ -39,24 +45,39 @@ const n = (x: number) => x.toLocaleString("en-US");
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
-/** DESIGN's latency model, with what it charged split out: Spreadsheet calls, and the service's own time. */
+/** The latency model (src/emulator/calls.ts, each figure with its source), as the notes print it. */
+const f = LATENCY_FIGURES;
+const MODEL = `latency model: ${f.sheetsCallMs} ms a Spreadsheet call + ${f.sheetsCellMs * 1000} µs a cell, ${f.fetchMs} ms a fetch (+ ${f.fetchAllRequestMs} ms a further request of a fetchAll), ${f.sidebarCallMs} ms a sidebar call, ${f.propertiesReadMs} ms a property read and ${f.propertiesWriteMs} ms a write, ${f.cacheGetMs} ms a cache get and ${f.cachePutMs} ms a put`;
+
+/**
+ * The default latency model, with what it charged split out: Spreadsheet calls, URL fetches' round trips
+ * and the service's own time, the PropertiesService.
+ */
 class SplitLatency implements LatencyModel {
   sheetsMs = 0;
+  fetchMs = 0;
   serviceMs = 0;
+  propertiesMs = 0;
   /** What the Range.setValues calls cost (Fix N cells' writes). */
   setValuesMs = 0;
 
-  cost(service: string, method: string, detail: { cells?: number; serviceMs?: number }): number {
+  cost(service: string, method: string, detail: CallDetail): number {
     const ms = PESSIMISTIC.cost(service, method, detail);
     if (service === "SpreadsheetApp") this.sheetsMs += ms;
     if (service === "SpreadsheetApp" && method === "Range.setValues") this.setValuesMs += ms;
-    if (service === "UrlFetchApp") this.serviceMs += detail.serviceMs ?? 0;
+    if (service === "UrlFetchApp") {
+      this.serviceMs += detail.serviceMs ?? 0;
+      this.fetchMs += ms - (detail.serviceMs ?? 0);
+    }
+    if (service === "PropertiesService") this.propertiesMs += ms;
     return ms;
   }
 
   reset(): void {
     this.sheetsMs = 0;
+    this.fetchMs = 0;
     this.serviceMs = 0;
+    this.propertiesMs = 0;
     this.setValuesMs = 0;
   }
 }
@@ -65,7 +86,7 @@ class SplitLatency implements LatencyModel {
  * `npm run bench -- addon`: the bundle that ships (dist/addon) in the emulator against the real service
  * (PGlite, in a process of its own), on 10,000 and 100,000 partner rows of ten columns with bad cells:
  * validating, then a dry run of the import (no rows stored, so each size runs on the same program). For
- * each, the calls the emulator counted, the time DESIGN's latency model projects for them in Sheets and
+ * each, the calls the emulator counted, the time the latency model projects for them in Sheets and
  * the wall time here; beside each, a per-row approach priced with the same model (a getValues and a
  * setBackground a row to validate, a getValues and a fetch a row to import), or the same work done
  * without the add-on, measured in the same run. After validating, onEdit: a person types one cell (a key
@@ -275,7 +296,7 @@ function validateFigures(
       baseline: perRowProjected / 1000,
       baselineName: `${perRow}, same model`,
       higherIsBetter: false,
-      note: `latency model: 50 ms a Spreadsheet call + 2 µs a cell, 300 ms a fetch + the service's ${(latency.serviceMs / 1000).toFixed(2)} s, 700 ms a sidebar call`,
+      note: `${MODEL}; of which Spreadsheet calls ${(latency.sheetsMs / 1000).toFixed(2)} s, fetches ${(latency.fetchMs / 1000).toFixed(2)} s + the service's ${(latency.serviceMs / 1000).toFixed(2)} s, properties ${(latency.propertiesMs / 1000).toFixed(2)} s`,
     },
     {
       name: `${name}: wall time in the emulator`,
@@ -373,7 +394,7 @@ async function importFigures(
       baseline: perRowProjected / 1000,
       baselineName: `${perRow}, same model`,
       higherIsBetter: false,
-      note: `of which the service's own time ${(latency.serviceMs / 1000).toFixed(1)} s, Spreadsheet calls ${(latency.sheetsMs / 1000).toFixed(1)} s; the longest sidebar call ${(longestMs / 1000).toFixed(1)} s (budget 30 s)`,
+      note: `${MODEL}; of which Spreadsheet calls ${(latency.sheetsMs / 1000).toFixed(1)} s, fetches ${(latency.fetchMs / 1000).toFixed(1)} s + the service's ${(latency.serviceMs / 1000).toFixed(1)} s, properties ${(latency.propertiesMs / 1000).toFixed(1)} s; the longest sidebar call ${(longestMs / 1000).toFixed(1)} s (budget 30 s)`,
     },
     {
       name: `${name}: wall time in the emulator`,

@@ -8,11 +8,13 @@ export interface Settings {
   apiKey: string;
 }
 
-/** The saved settings; throws a message that says what to do when they are missing. */
+/**
+ * The saved settings, read in one call (each read of a property store is a round trip of about 30 ms:
+ * see the latency model in src/emulator/calls.ts); throws a message that says what to do when they are
+ * missing. https://developers.google.com/apps-script/reference/properties/properties#getProperties()
+ */
 export function requireSettings(): Settings {
-  const props = PropertiesService.getUserProperties();
-  const url = props.getProperty(USER_SETTINGS.url) ?? "";
-  const apiKey = props.getProperty(USER_SETTINGS.apiKey) ?? "";
+  const { url, apiKey } = savedSettings();
   if (!url || !apiKey)
     throw new Error(
       "The importer is not set up yet: open Settings and enter the Importer URL and your API key.",
@@ -21,10 +23,14 @@ export function requireSettings(): Settings {
 }
 
 export function settingsView(): SettingsView {
-  const props = PropertiesService.getUserProperties();
-  const url = props.getProperty(USER_SETTINGS.url) ?? "";
-  const apiKey = props.getProperty(USER_SETTINGS.apiKey) ?? "";
+  const { url, apiKey } = savedSettings();
   return { url, keyHint: apiKey ? `…${apiKey.slice(-4)}` : null, configured: url !== "" && apiKey !== "" };
+}
+
+/** This person's saved URL and key ("" when unset), in one read of their property store. */
+function savedSettings(): Settings {
+  const saved = PropertiesService.getUserProperties().getProperties();
+  return { url: saved[USER_SETTINGS.url] ?? "", apiKey: saved[USER_SETTINGS.apiKey] ?? "" };
 }
 
 /**

@@ -4,7 +4,7 @@
  * Google's 60 s, and enums as objects. Each runs a small script of its own in an AddonHost.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { CallLog } from "../../src/emulator/calls";
+import { CallLog, LATENCY_FIGURES } from "../../src/emulator/calls";
 import { VirtualClock } from "../../src/emulator/execution";
 import { LockTable } from "../../src/emulator/services/lock";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
@@ -189,7 +189,7 @@ describe("URL fetch time-outs", () => {
     );
     const url = `http://127.0.0.1:${port}/never`;
     expect(host.run("get", [url])).toBe(`Timeout: ${url}`);
-    expect(host.executions[0]?.projectedMs).toBe(60_300);
+    expect(host.executions[0]?.projectedMs).toBe(60_000 + LATENCY_FIGURES.fetchMs);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import vm from "node:vm";
 import { importerMenu } from "../../src/addon/menu";
-import { CallLog } from "../../src/emulator/calls";
+import { CallLog, LATENCY_FIGURES, PESSIMISTIC } from "../../src/emulator/calls";
 import { type Realm, wrapService } from "../../src/emulator/membrane";
 import {
   CACHE_KEY_TOO_LARGE,
@@ -508,7 +508,34 @@ describe("call counting", () => {
       "Utilities.getUuid": 1,
     });
     expect(calls.total("PropertiesService")).toBe(4);
-    // None of these is a Spreadsheet call, a URL fetch or a sidebar round trip.
-    expect(calls.projectedMs).toBe(0);
+    // The model charges the property store's round trips (one write, two reads); getting the store, the
+    // menu and a UUID cost nothing.
+    expect(calls.projectedMs).toBe(LATENCY_FIGURES.propertiesWriteMs + 2 * LATENCY_FIGURES.propertiesReadMs);
+  });
+
+  test("the latency model charges each cache call one round trip, a batch as much as one", () => {
+    const calls = new CallLog();
+    const cache = createCacheService(calls).getScriptCache();
+    cache.put("a", "1");
+    cache.putAll({ b: "2", c: "3", d: "4" });
+    cache.get("a");
+    cache.getAll(["a", "b", "c"]);
+    cache.remove("a");
+    cache.removeAll(["b", "c"]);
+    const f = LATENCY_FIGURES;
+    expect(calls.projectedMs).toBe(f.cacheOpenMs + 2 * f.cachePutMs + 2 * f.cacheGetMs + 2 * f.cacheRemoveMs);
+  });
+
+  test("the latency model: a fetchAll is one round trip plus a share for each further request", () => {
+    const f = LATENCY_FIGURES;
+    const fetchAll = (requests: number) =>
+      PESSIMISTIC.cost("UrlFetchApp", "fetchAll", { requests, serviceMs: 100 });
+    expect(fetchAll(1)).toBe(PESSIMISTIC.cost("UrlFetchApp", "fetch", { serviceMs: 100 }));
+    expect(fetchAll(5)).toBe(f.fetchMs + 4 * f.fetchAllRequestMs + 100);
+    // Cheaper than the same requests one after another, dearer than one.
+    expect(fetchAll(5)).toBeLessThan(5 * PESSIMISTIC.cost("UrlFetchApp", "fetch", { serviceMs: 20 }));
+    // A flush commits the write cache: dearer than a buffered call.
+    expect(PESSIMISTIC.cost("SpreadsheetApp", "flush", {})).toBe(f.sheetsFlushMs);
+    expect(PESSIMISTIC.cost("SpreadsheetApp", "Range.setValues", { cells: 4_000 })).toBe(58);
   });
 });

@@ -171,7 +171,7 @@ export function createUrlFetchApp(calls: CallLog, options: UrlFetchOptions): Emu
         throw error;
       }
       const { outcomes, serviceMs } = send(prepared.map((item) => item.request));
-      calls.record("UrlFetchApp", "fetchAll", { serviceMs });
+      calls.record("UrlFetchApp", "fetchAll", { serviceMs, requests: prepared.length });
       const urls = Array.from(requests, (item) =>
         String(typeof item === "string" ? item : (item as Request).url),
       );
