@@ -171,6 +171,10 @@ async function bundleAddon(entry, names, manifest) {
     platform: "neutral",
     mainFields: ["module", "main"],
     target: "es2020",
+    // ES2020 has no class fields: esbuild writes each as a __publicField call (a defineProperty) unless
+    // fields are plain assignments, as TypeScript makes them without useDefineForClassFields; a checked
+    // row is an object with seven fields, made 100,000 times in a Validate of as many rows.
+    tsconfigRaw: { compilerOptions: { strict: true, useDefineForClassFields: false } },
     define: { __URL_FETCH_WHITELIST__: JSON.stringify(manifest.urlFetchWhitelist ?? []) },
   });
   assertPlainScript(bundled, "Code.js");

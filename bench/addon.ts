@@ -271,6 +271,7 @@ function validateFigures(
   const name = `addon: validate ${n(size)} partners (${width} columns)`;
   const perRow = "a getValues + setBackground a row";
   return [
+    emulatorOverhead(size, wall, coreWall),
     {
       name: `${name}: Spreadsheet calls`,
       unit: "calls",
@@ -308,6 +309,31 @@ function validateFigures(
       note: `rows with errors: ours ${n(view.rowsWithErrors)}, in-process ${n(check.rowsWithErrors)}`,
     },
   ];
+}
+
+/** What the emulator may add to a Validate's own work, as a multiple of the same checks in plain Node. */
+const EMULATOR_GOAL = 3;
+
+/**
+ * Validate's wall time in the emulator beside the same checks outside it: the core's checker (checkSheet)
+ * over the same rows in plain Node, no sheet, no vm context. The emulator adds the Spreadsheet calls'
+ * work here (reading and painting the cells, copying them into the script's realm) and a fresh global
+ * scope; what it adds beyond that would distort every wall time it measures.
+ */
+function emulatorOverhead(size: number, emulatorWall: number, plainWall: number): Figure {
+  const ratio = emulatorWall / plainWall;
+  progress(
+    `validate ${n(size)}: ${emulatorWall.toFixed(2)} s in the emulator, ${plainWall.toFixed(2)} s in plain Node: ${ratio.toFixed(1)}×`,
+  );
+  return {
+    name: `addon: validate ${n(size)} partners, wall time in the emulator against the same checks in plain Node`,
+    unit: "s",
+    value: emulatorWall,
+    baseline: plainWall,
+    baselineName: "the core's checker over the same rows in plain Node",
+    higherIsBetter: false,
+    note: `the emulator takes ${ratio.toFixed(1)}× the plain-Node time (goal: at most ${EMULATOR_GOAL}×)`,
+  };
 }
 
 async function importFigures(

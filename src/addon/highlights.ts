@@ -29,6 +29,9 @@ const SERVICE_TAG = " (the importer)";
 export type Source = "check" | "service";
 
 interface CellMark {
+  /** The cell, 1-based. */
+  row: number;
+  column: number;
   severity: MarkKind;
   source: Source;
   lines: string[];
@@ -54,7 +57,7 @@ export class Marks {
     const key = `${row},${column}`;
     const mark = this.cells.get(key);
     if (!mark) {
-      this.cells.set(key, { severity, source, lines: [...lines] });
+      this.cells.set(key, { row, column, severity, source, lines: [...lines] });
       return;
     }
     if (RANK[severity] > RANK[mark.severity]) mark.severity = severity;
@@ -121,36 +124,41 @@ export function readBlock(range: GoogleAppsScript.Spreadsheet.Range, row: number
  * Repaints a block: every cell of it we had highlighted gets its own look back, then the marked cells
  * are highlighted. Two writes (backgrounds, notes), none when nothing changes. Returns how many cells
  * are highlighted. Callers hold the document lock (withDocumentLock) from reading the block on.
+ *
+ * The work follows the marks and our earlier notes, not the block's size: the one look at every cell
+ * is whether its note is empty (nearly all are), and each mark is put at its place in the block.
  */
 export function paintBlock(sheetId: number, block: Block, marks: Marks): number {
   const { backgrounds, notes } = block;
   let changed = false;
+  for (let i = 0; i < notes.length; i++) {
+    const noteRow = notes[i] as (string | null)[];
+    for (let j = 0; j < noteRow.length; j++) {
+      const note = noteRow[j];
+      if (!note?.startsWith(NOTE_MARK)) continue;
+      const { own } = readOurNote(note) as OurNote;
+      (backgrounds[i] as (string | null)[])[j] =
+        own.background === DEFAULT_BACKGROUND ? null : own.background;
+      noteRow[j] = own.note;
+      changed = true;
+    }
+  }
+  // Each cell now has its own look, which the note of a mark keeps (a cell marked again included).
   let painted = 0;
   let lastRow = 0;
   let lastColumn = 0;
-  for (let i = 0; i < backgrounds.length; i++) {
-    const bgRow = backgrounds[i] as (string | null)[];
-    const noteRow = notes[i] as (string | null)[];
-    const row = block.row + i;
-    for (let j = 0; j < bgRow.length; j++) {
-      const column = block.column + j;
-      const mark = marks.cells.get(`${row},${column}`);
-      const note = noteRow[j] ?? "";
-      const ours = readOurNote(note);
-      if (!mark && !ours) continue;
-      const own = ours?.own ?? { background: bgRow[j] ?? null, note };
-      if (mark) {
-        bgRow[j] = HIGHLIGHT_COLORS[mark.severity];
-        noteRow[j] = ourNote(mark, own);
-        painted++;
-        lastRow = row;
-        lastColumn = Math.max(lastColumn, column);
-      } else {
-        bgRow[j] = own.background === DEFAULT_BACKGROUND ? null : own.background;
-        noteRow[j] = own.note;
-      }
-      changed = true;
-    }
+  for (const mark of marks.cells.values()) {
+    const i = mark.row - block.row;
+    const j = mark.column - block.column;
+    const bgRow = backgrounds[i];
+    const noteRow = notes[i];
+    if (i < 0 || j < 0 || !bgRow || !noteRow || j >= bgRow.length) continue;
+    noteRow[j] = ourNote(mark, { background: bgRow[j] ?? null, note: noteRow[j] ?? "" });
+    bgRow[j] = HIGHLIGHT_COLORS[mark.severity];
+    painted++;
+    lastRow = Math.max(lastRow, mark.row);
+    lastColumn = Math.max(lastColumn, mark.column);
+    changed = true;
   }
   if (changed) {
     block.range.setBackgrounds(backgrounds);

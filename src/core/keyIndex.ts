@@ -4,43 +4,45 @@
  * keeps a check's duplicate tracking cheaper than a `Map`, whose lookups miss the cache on every key.
  */
 export class KeyIndex {
-  #keys: (string | undefined)[];
+  // TypeScript's `private`, not `#`: the add-on's bundle targets ES2020, where esbuild turns each `#`
+  // field into a WeakMap lookup, and firstRow runs once a row.
+  private keys: (string | undefined)[];
   /** Slot i holds the key's hash at 2i and its row + 1 at 2i + 1 (0: empty). */
-  #slots: Int32Array;
-  #mask: number;
-  #size = 0;
+  private slots: Int32Array;
+  private mask: number;
+  private size = 0;
 
   constructor(expectedKeys = 512) {
     let slots = 16;
     while (slots < expectedKeys * 2) slots *= 2;
-    this.#keys = new Array(slots);
-    this.#slots = new Int32Array(slots * 2);
-    this.#mask = slots - 1;
+    this.keys = new Array(slots);
+    this.slots = new Int32Array(slots * 2);
+    this.mask = slots - 1;
   }
 
   /** The row `key` was first seen in; records `row` (a whole number ≥ 0) for it when it is new. */
   firstRow(key: string, row: number): number {
     const hash = hashOf(key);
-    const slots = this.#slots;
-    const mask = this.#mask;
+    const slots = this.slots;
+    const mask = this.mask;
     let i = hash & mask;
     for (;;) {
       const seen = slots[2 * i + 1] as number;
       if (seen === 0) break;
-      if (slots[2 * i] === hash && this.#keys[i] === key) return seen - 1;
+      if (slots[2 * i] === hash && this.keys[i] === key) return seen - 1;
       i = (i + 1) & mask;
     }
-    this.#keys[i] = key;
+    this.keys[i] = key;
     slots[2 * i] = hash;
     slots[2 * i + 1] = row + 1;
-    if (++this.#size * 2 > mask) this.#grow();
+    if (++this.size * 2 > mask) this.grow();
     return row;
   }
 
-  #grow() {
-    const oldKeys = this.#keys;
-    const old = this.#slots;
-    const count = (this.#mask + 1) * 2;
+  private grow() {
+    const oldKeys = this.keys;
+    const old = this.slots;
+    const count = (this.mask + 1) * 2;
     const mask = count - 1;
     const keys: (string | undefined)[] = new Array(count);
     const slots = new Int32Array(count * 2);
@@ -54,9 +56,9 @@ export class KeyIndex {
       slots[2 * i] = hash;
       slots[2 * i + 1] = seen;
     }
-    this.#keys = keys;
-    this.#slots = slots;
-    this.#mask = mask;
+    this.keys = keys;
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 

@@ -344,7 +344,8 @@ function textIssues(
 
 /** A checked row; its record is built when asked for, as validating alone does not need it. */
 class Checked implements CheckedRow {
-  #record: Record<string, unknown> | null = null;
+  // `private`, not `#`: the add-on's bundle targets ES2020, where a `#` field is a WeakMap entry a row.
+  private built: Record<string, unknown> | null = null;
   constructor(
     readonly row: number,
     private readonly values: readonly unknown[],
@@ -356,7 +357,7 @@ class Checked implements CheckedRow {
   ) {}
 
   get record(): Record<string, unknown> {
-    if (this.#record) return this.#record;
+    if (this.built) return this.built;
     const record: Record<string, unknown> = {};
     for (const { name, slot } of this.recordFields)
       if (this.values[slot] !== undefined) record[name] = this.values[slot];
@@ -368,7 +369,7 @@ class Checked implements CheckedRow {
       hasMetadata = true;
     });
     if (hasMetadata) record.metadata = metadata;
-    this.#record = record;
+    this.built = record;
     return record;
   }
 

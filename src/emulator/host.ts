@@ -129,6 +129,8 @@ export class AddonHost {
   menu: MenuModel | null = null;
   sidebar: { html: string; title: string } | null = null;
   #script: vm.Script;
+  /** Binds the globals a script reaches in the script's own scope (bindingsScript); the same every scope. */
+  #bindings: vm.Script | null = null;
   #services: Record<string, object>;
   #probe: Scope | null = null;
   #running: Running | null = null;
@@ -216,6 +218,8 @@ export class AddonHost {
       this.#measure(service, method, invoke);
     for (const [name, service] of Object.entries(this.#services))
       context[name] = wrapService(name, service, { inner: realm, guard, around });
+    this.#bindings ??= bindingsScript(context, Object.keys(this.#services));
+    this.#bindings.runInContext(context);
     this.#script.runInContext(context);
     return { context, realm };
   }
@@ -394,6 +398,31 @@ export class AddonHost {
   close(): Promise<void> {
     return this.#http.close();
   }
+}
+
+/**
+ * A script that binds, in the script scope that every script of a context shares, each global a script
+ * finds there: the context's own built-ins (its intrinsics: `Math`, `JSON`, `Array`…, `Date` as the
+ * host set it) and the services. Node's vm routes every lookup on a context's global object through
+ * interceptors (the context is "contextified"), which V8 cannot cache: `Math.max` in a loop runs tens
+ * of times slower than in a plain script, as it would not in Apps Script. A `let` of the script scope
+ * is found before the global object, in a slot V8 does cache, so the bundle's code runs as fast as a
+ * normal script. The bindings hold the very objects the global does, and nothing the context lacks;
+ * `undefined`, `NaN` and `Infinity` cannot be rebound (esbuild writes `void 0` anyway), nor `eval`
+ * without making direct eval indirect. Run once per context, before the bundle.
+ */
+export function bindingsScript(context: vm.Context, services: readonly string[]): vm.Script {
+  const intrinsics = vm.runInContext(
+    `Object.getOwnPropertyNames(globalThis).filter(
+      (name) => name !== "eval" && Object.getOwnPropertyDescriptor(globalThis, name).configurable
+    )`,
+    context,
+  ) as string[];
+  const names = [...new Set([...intrinsics, ...services])].filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+  // `this` at a script's top level is the global object (a `globalThis.X` here would meet its own `let`).
+  return new vm.Script(`let ${names.map((name) => `${name} = this.${name}`).join(",\n  ")};`, {
+    filename: "bindings.js",
+  });
 }
 
 /** An error's message, from either realm. */

@@ -32,25 +32,40 @@ export interface MembraneOptions {
 
 const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) === "[object Date]";
 
-/** Copies plain data into a realm: arrays, plain objects and Dates re-made there; other values as they are. */
+/**
+ * Copies plain data into a realm: arrays, plain objects and Dates re-made there; other values as they are.
+ * An array of primitives and Dates (a row of getValues, getBackgrounds, getNotes) cannot hold a cycle, so
+ * it is copied without being remembered in `seen`: a copy of a million cells keeps no map of its rows.
+ */
 export function copyInto(realm: Realm, value: unknown, seen = new Map<object, unknown>()): unknown {
   if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return copyArray(realm, value, seen);
   if (isDate(value)) return new realm.Date((value as Date).getTime());
   if (seen.has(value)) return seen.get(value);
-  if (Array.isArray(value)) {
-    const out = new realm.Array(value.length);
-    seen.set(value, out);
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      out[i] = v === null || typeof v !== "object" ? v : copyInto(realm, v, seen);
-    }
-    return out;
-  }
   const proto = Object.getPrototypeOf(value);
   if (proto !== null && Object.getPrototypeOf(proto) !== null) return value; // not plain data
   const out = new realm.Object() as Record<string, unknown>;
   seen.set(value, out);
   for (const [k, v] of Object.entries(value)) out[k] = copyInto(realm, v, seen);
+  return out;
+}
+
+function copyArray(realm: Realm, value: unknown[], seen: Map<object, unknown>): unknown[] {
+  const known = seen.get(value);
+  if (known !== undefined) return known as unknown[];
+  const out = new realm.Array(value.length);
+  let remembered = false;
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (v === null || typeof v !== "object") out[i] = v;
+    else if (!Array.isArray(v) && isDate(v)) out[i] = new realm.Date(v.getTime());
+    else {
+      // An array or an object inside: from here on this array may be met again through it.
+      if (!remembered) seen.set(value, out);
+      remembered = true;
+      out[i] = copyInto(realm, v, seen);
+    }
+  }
   return out;
 }
 

@@ -170,3 +170,13 @@ describe("Sidebar.html", () => {
     expect(options).toEqual(["Partners", "Customers", "Transactions", "Rewards", "Leads", "Deals"]);
   });
 });
+
+describe("Code.js's classes", () => {
+  it("keep their fields as plain properties: no WeakMap or defineProperty helper a field", () => {
+    // ES2020 (the bundle's target) has no class fields: esbuild would write a `#` field as a WeakMap
+    // lookup, and every field as a __publicField call, in classes made once a row (rows.ts, keyIndex.ts).
+    for (const helper of ["__privateGet", "__privateSet", "__privateAdd", "__publicField", "new WeakMap"])
+      expect([helper, code.includes(helper)]).toEqual([helper, false]);
+    expect(code.startsWith('"use strict";')).toBe(true);
+  });
+});

@@ -39,6 +39,7 @@ export function hasContent(cell: Cell | undefined): boolean {
 }
 
 export function isEmptyCell(cell: Cell): boolean {
+  if (cell.value !== undefined || cell.formula !== undefined) return false; // most cells, at once
   for (const key in cell) if ((cell as Record<string, unknown>)[key] !== undefined) return false;
   return true;
 }
@@ -50,6 +51,8 @@ export function isDate(value: unknown): value is Date {
 
 /** Sets a cell property, or removes it when the value is the default (so empty cells stay empty). */
 export function setProperty<K extends keyof Cell>(cell: Cell, key: K, value: Cell[K] | undefined): void {
-  if (value === undefined) delete cell[key];
-  else cell[key] = value;
+  // A property left out stays out: no delete (which would slow every later access to the cell).
+  if (value === undefined) {
+    if (cell[key] !== undefined) delete cell[key];
+  } else cell[key] = value;
 }
