@@ -14,14 +14,14 @@ export async function rememberKeys(tx: Queryable, importId: string, keys: readon
   const dupes = new Map<number, ImportKey[]>();
   if (!keys.length) return dupes;
   const { rows: taken } = await tx.query<{ field: string; value: string; row: number; new_row: number }>(
-    `WITH k AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS k(field text, value text, row int)),
+    `WITH k AS (SELECT * FROM unnest($2::text[], $3::text[], $4::int[]) AS k(field, value, row)),
      inserted AS (
        INSERT INTO import_keys (import_id, field, value, row) SELECT $1, field, value, row FROM k
        ON CONFLICT DO NOTHING RETURNING field, value)
      SELECT k.field, k.value, ik.row, k.row AS new_row FROM k
      JOIN import_keys ik ON ik.import_id = $1 AND ik.field = k.field AND ik.value = k.value
      WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.field = k.field AND i.value = k.value)`,
-    [importId, JSON.stringify(keys)],
+    [importId, keys.map((k) => k.field), keys.map((k) => k.value), keys.map((k) => k.row)],
   );
   for (const t of taken) {
     if (t.row === t.new_row) continue;
