@@ -12,15 +12,24 @@ export const MAX_CHUNK_ROWS = 2000;
 export const MAX_COLUMNS = 250;
 export const MAX_CHUNK_CELLS = 250_000;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+/** The body of one request of several chunks (POST /v1/imports/{id}/chunks). */
+export const MAX_BATCH_BYTES = 10 * MAX_CHUNK_BYTES;
 
 const n = (x: number) => x.toLocaleString("en-US");
 
 /** A chunk past a limit: 413, naming the limit and what the chunk held. */
-export function chunkTooLarge(limit: string, most: number, held: number | null): ApiError {
+export function chunkTooLarge(
+  limit: string,
+  most: number,
+  held: number | null,
+  what: "chunk" | "request" = "chunk",
+): ApiError {
   return new ApiError(
     413,
     "chunk_too_large",
-    `A chunk holds at most ${n(most)} ${limit}; this one has ${held === null ? "more" : n(held)}. Send the rows in smaller chunks.`,
+    what === "chunk"
+      ? `A chunk holds at most ${n(most)} ${limit}; this one has ${held === null ? "more" : n(held)}. Send the rows in smaller chunks.`
+      : `A request of several chunks holds at most ${n(most)} ${limit}; this one has ${held === null ? "more" : n(held)}. Send fewer chunks a request.`,
     { limit, most, held },
   );
 }
