@@ -14,6 +14,11 @@ export class ServiceError extends Error {
   }
 }
 
+/** A body already written as JSON (a large one, measured while it was written): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface ServiceCall {
   method: "GET" | "POST" | "PUT";
   path: string;
@@ -107,7 +112,10 @@ function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall)
     followRedirects: false,
     ...(call.body === undefined
       ? {}
-      : { contentType: "application/json", payload: JSON.stringify(call.body) }),
+      : {
+          contentType: "application/json",
+          payload: call.body instanceof JsonText ? call.body.text : JSON.stringify(call.body),
+        }),
   };
 }
 

@@ -4,8 +4,8 @@ import type { ChunkRow } from "./chunk";
 /**
  * What one chunk may hold. Memory grows with a chunk's cells (each a parsed value, then checked), so a
  * chunk is bounded by rows, cells and bytes; the largest chunk allowed keeps the service within a few
- * hundred MB (`npm run bench -- server` measures it). The add-on sends 1,000 rows a chunk, at most 5 at
- * once; 1,000 rows of the widest header row allowed (MAX_COLUMNS) is exactly MAX_CHUNK_CELLS.
+ * hundred MB (`npm run bench -- server` measures it). The add-on sends 1,000 rows a chunk, 5 chunks in
+ * one request (POST …/chunks, applied one after another); 1,000 rows of the widest header row allowed (MAX_COLUMNS) is exactly MAX_CHUNK_CELLS.
  */
 export const MAX_CHUNK_ROWS = 2000;
 /** Columns of an import's header row, and cells of a row. */
