@@ -176,6 +176,9 @@ function fetchFailure(url: string, thrown: string): Outcome {
       `There is no importer at ${at}: no server has that name. Check the Importer URL in Settings.`,
       "no_such_host",
     );
+  // A request that outlived UrlFetchApp's 60 s: the importer is slow, not missing; tried again.
+  if (/^Timeout/i.test(reason))
+    return fail("The importer is slow to answer; try again in a minute.", OUT_OF_TIME, true);
   if (/^Invalid argument/i.test(reason))
     return fail(`${url} is not an address; check the Importer URL in Settings.`, "not_an_address");
   if (/^Address unavailable/i.test(reason) && !answered.has(at))
