@@ -422,6 +422,29 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     },
     { weight: 1, arbitrary: fc.record({ rows: hostileValue }) },
   );
+  // Several chunks in one request: their seqs mostly distinct, now and then one twice or past ten chunks.
+  const seq = fc.oneof({ weight: 6, arbitrary: fc.nat(12) }, { weight: 1, arbitrary: hostileValue });
+  const chunksBody = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        chunks: fc.uniqueArray(
+          fc.tuple(fc.nat(12), chunkBody).map(([n, body]) => ({ seq: n, ...body })),
+          { maxLength: 4, selector: (c) => c.seq },
+        ),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        chunks: fc.array(
+          fc.tuple(seq, chunkBody).map(([n, body]) => ({ seq: n, ...body })),
+          { maxLength: 12 },
+        ),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ chunks: hostileValue }) },
+  );
 
   const csvBody = fc.oneof(
     { weight: 3, arbitrary: csvFile(target).map((bytes) => ({ payload: bytes, type: "text/csv" })) },
@@ -451,6 +474,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     let likely: fc.Arbitrary<{ payload: string | Buffer; type: string } | null> = fc.constant(null);
     if (route.method === "POST" && route.path === "/v1/imports") likely = json(startBody);
     else if (route.path.endsWith("/chunks/{seq}")) likely = json(chunkBody);
+    else if (route.path.endsWith("/chunks")) likely = json(chunksBody);
     else if (route.path.endsWith("/complete") || route.path.endsWith("/cancel"))
       likely = fc.oneof(
         fc.constant(null),
@@ -519,7 +543,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   // The API's own routes more often than the pages of its description; chunks, where rows are applied, most.
   return fc.oneof(
     ...target.routes.map((route) => ({
-      weight: route.path.startsWith("/docs") ? 1 : route.path.endsWith("/chunks/{seq}") ? 12 : 4,
+      weight: route.path.startsWith("/docs") ? 1 : /\/chunks(\/\{seq\})?$/.test(route.path) ? 12 : 4,
       arbitrary: requestFor(route),
     })),
   );

@@ -29,14 +29,20 @@ import {
 import { ownKey, rememberSheetResults, writeResultsBack } from "./importResults";
 import { readChoice } from "./programCatalogue";
 import { type ReportSource, writeReportTab } from "./reportTab";
-import { OUT_OF_TIME, ServiceError, serviceRequest, settledServiceCalls } from "./serviceClient";
+import { JsonText, OUT_OF_TIME, ServiceError, serviceRequest } from "./serviceClient";
 import { MAX_FINDINGS, toFinding } from "./sheetCheck";
 import { sheetById } from "./sheetTable";
 import { rememberedChoice } from "./tabState";
 import { rememberTabImport } from "./undo";
 
-/** Chunks read with one getValues and sent with one fetchAll. */
+/** Chunks read with one getValues and sent in one request (POST …/chunks, which takes up to 10). */
 const CHUNKS_PER_BATCH = 5;
+/**
+ * The most JSON text one request carries: 3 bytes a character at worst, within the 50 MB Apps Script
+ * allows a fetch to send (https://developers.google.com/apps-script/guides/services/quotas, "URL Fetch
+ * POST size"). Chunks of a wide sheet past it go in more than one request.
+ */
+const MAX_REQUEST_CHARS = 15_000_000;
 /**
  * Chunks one sidebar call sends at most: 5,000 rows of CHUNK_ROWS, so the progress bar moves at least
  * that often (and from the first call on, which sends the first of them).
@@ -380,35 +386,36 @@ function drive(
         const changed = seqs.findIndex((seq, i) => fingerprint(batch[i] ?? []) !== state.chunks[seq]?.hash);
         if (changed >= 0) return stop(state, me, changedMessage(state, seqs[changed] as number), true);
       }
-      const responses = settledServiceCalls<ChunkResponse>(
-        seqs.map((seq, i) => ({
-          method: "PUT",
-          path: `v1/imports/${state.importId}/chunks/${seq}`,
-          body: { rows: batch[i] },
-        })),
-        { deadline },
-      );
-      // Chunks that went through count even when a later one of the batch failed.
-      const failed = responses.findIndex((settled) => "error" in settled);
-      const through = (failed < 0 ? responses : responses.slice(0, failed)).map(
-        (settled) => (settled as { value: ChunkResponse }).value,
-      );
-      through.forEach((response, i) => {
-        const plan = state.chunks[seqs[i] as number] as ChunkPlan;
-        state.nextSeq = (seqs[i] as number) + 1;
-        state.rowsSent += plan.rows;
-        state.counts.created += response.counts.created;
-        state.counts.updated += response.counts.updated;
-        state.counts.skipped += response.counts.skipped;
-        state.counts.repeats = (state.counts.repeats ?? 0) + (response.counts.repeats ?? 0);
-        if (state.issuedUsdCents !== null)
-          for (const r of response.results) state.issuedUsdCents += r.amount_usd_cents ?? 0;
-      });
-      sent += through.length;
-      if (state.nextSeq >= state.chunks.length) state.finishing = true;
-      save(state, me);
-      const failure = responses[failed];
-      if (failure && "error" in failure) throw failure.error;
+      // The batch's chunks in one request (more only for a sheet too wide for one): applied in order,
+      // each once. A request that failed is sent again whole on resume; the chunks it applied replay.
+      for (const group of requestGroups(seqs, batch)) {
+        let answer: { chunks: ChunkResponse[] };
+        try {
+          answer = serviceRequest<{ chunks: ChunkResponse[] }>(
+            "POST",
+            `v1/imports/${state.importId}/chunks`,
+            new JsonText(`{"chunks":[${group.map((g) => g.json).join(",")}]}`),
+            { deadline },
+          );
+        } catch (error) {
+          throw namingRows(state, error);
+        }
+        answer.chunks.forEach((response, i) => {
+          const seq = (group[i] as { seq: number }).seq;
+          const plan = state.chunks[seq] as ChunkPlan;
+          state.nextSeq = seq + 1;
+          state.rowsSent += plan.rows;
+          state.counts.created += response.counts.created;
+          state.counts.updated += response.counts.updated;
+          state.counts.skipped += response.counts.skipped;
+          state.counts.repeats = (state.counts.repeats ?? 0) + (response.counts.repeats ?? 0);
+          if (state.issuedUsdCents !== null)
+            for (const r of response.results) state.issuedUsdCents += r.amount_usd_cents ?? 0;
+        });
+        sent += answer.chunks.length;
+        if (state.nextSeq >= state.chunks.length) state.finishing = true;
+        save(state, me);
+      }
     }
     if (state.finishing && Date.now() - startedAt < CALL_BUDGET_MS) finish(state, me, deadline);
     if (tookOver && state.status === "running") state.message = tookOver;
@@ -424,6 +431,42 @@ function drive(
       );
     return stop(state, me, error instanceof Error ? error.message : String(error), true);
   }
+}
+
+/** The batch's chunks as JSON, in requests of at most MAX_REQUEST_CHARS (a chunk larger goes alone). */
+function requestGroups(
+  seqs: readonly number[],
+  batch: readonly (SheetRow[] | null)[],
+): { seq: number; json: string }[][] {
+  const groups: { seq: number; json: string }[][] = [];
+  let chars = 0;
+  seqs.forEach((seq, i) => {
+    const json = JSON.stringify({ seq, rows: batch[i] });
+    const last = groups[groups.length - 1];
+    if (last && chars + json.length <= MAX_REQUEST_CHARS) {
+      last.push({ seq, json });
+      chars += json.length;
+    } else {
+      groups.push([{ seq, json }]);
+      chars = json.length;
+    }
+  });
+  return groups;
+}
+
+/** A chunk's refusal (details.seq names it) says which rows of the sheet it was about. */
+function namingRows(state: ImportState, error: unknown): unknown {
+  if (!(error instanceof ServiceError)) return error;
+  const seq = (error.details as { seq?: unknown } | null)?.seq;
+  const plan = typeof seq === "number" ? state.chunks[seq] : undefined;
+  if (!plan) return error;
+  const rows = plan.first === plan.last ? `Row ${plan.first}` : `Rows ${plan.first}–${plan.last}`;
+  return new ServiceError(
+    `${rows} of "${state.sheetName}": ${error.message.replace(/^Chunk \d+: /, "")}`,
+    error.status,
+    error.code,
+    error.details,
+  );
 }
 
 function stop(state: ImportState, me: string, message: string, resumable: boolean): ImportProgress {

@@ -14,6 +14,11 @@ export class ServiceError extends Error {
   }
 }
 
+/** A body already written as JSON (a large one, measured while it was written): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface ServiceCall {
   method: "GET" | "POST" | "PUT";
   path: string;
@@ -109,7 +114,10 @@ function toRequest(settings: { url: string; apiKey: string }, call: ServiceCall)
     followRedirects: false,
     ...(call.body === undefined
       ? {}
-      : { contentType: "application/json", payload: JSON.stringify(call.body) }),
+      : {
+          contentType: "application/json",
+          payload: call.body instanceof JsonText ? call.body.text : JSON.stringify(call.body),
+        }),
   };
 }
 
@@ -170,6 +178,9 @@ function fetchFailure(url: string, thrown: string): Outcome {
       `There is no importer at ${at}: no server has that name. Check the Importer URL in Settings.`,
       "no_such_host",
     );
+  // A request that outlived UrlFetchApp's 60 s: the importer is slow, not missing; tried again.
+  if (/^Timeout/i.test(reason))
+    return fail("The importer is slow to answer; try again in a minute.", OUT_OF_TIME, true);
   if (/^Invalid argument/i.test(reason))
     return fail(`${url} is not an address; check the Importer URL in Settings.`, "not_an_address");
   if (/^Address unavailable/i.test(reason) && !answered.has(at))

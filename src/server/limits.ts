@@ -19,7 +19,7 @@ export interface Limits {
 }
 
 /**
- * Room for the add-on (up to 10 chunks a call, 5 at once, then polling) and for scripts, while one
+ * Room for the add-on (a request of 5 chunks a sidebar call, then polling) and for scripts, while one
  * client cannot keep the service to itself. Apps Script calls leave from Google's shared addresses,
  * hence an address may send more than a key. A 50 MB upload needs about 3.5 Mbit/s to arrive in time.
  */

@@ -6,6 +6,9 @@ const postgresUrl = (name: string) =>
     .regex(/^postgres(ql)?:\/\//, `${name} is a postgresql:// address`)
     .optional();
 
+/** Room for 8 imports sending rows at once, the upload worker's connection and 3 for other requests. */
+export const DEFAULT_POOL_MAX = 12;
+
 /** The service's settings, from the environment (DESIGN.md). */
 export const settingsSchema = z
   .object({
@@ -17,6 +20,12 @@ export const settingsSchema = z
      * DATABASE_URL's role what the service needs. Unset, DATABASE_URL's role does both.
      */
     DATABASE_OWNER_URL: postgresUrl("DATABASE_OWNER_URL"),
+    /**
+     * PostgreSQL connections the service keeps at most (DATABASE_URL). The chunks of one import take
+     * turns and hold one connection between them, so this is about the imports sending rows at once,
+     * plus the upload worker's and a few for other requests.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(DEFAULT_POOL_MAX),
     IMPORTER_DATA_DIR: z.string().min(1).default(".importer-data"),
     IMPORTER_CONFIG: z.string().min(1).optional(),
     SMTP_URL: z

@@ -13,7 +13,11 @@ export async function openStore(settings: Settings): Promise<Database> {
   const dir = settings.IMPORTER_DATA_DIR;
   if (settings.DATABASE_URL || dir === "memory")
     return prepare(
-      await openDatabase(settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dataDir: dir }),
+      await openDatabase(
+        settings.DATABASE_URL
+          ? { url: settings.DATABASE_URL, poolMax: settings.DATABASE_POOL_MAX }
+          : { dataDir: dir },
+      ),
       settings,
     );
   const release = lockDataDir(dir);

@@ -111,7 +111,7 @@ function importAll(host: AddonHost, calls: CallTrail) {
   return { progress, executions };
 }
 
-describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, ceil(N / 1000) chunk requests", () => {
+describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, a chunk request for 5 chunks of 1,000 rows", () => {
   // What does not grow with the rows: reading the sheet for the confirmation and again when the import
   // starts (5 calls each), repainting the skipped rows' cells when it ends (at most 9: its one read of
   // the sheet's values also serves the next), writing each row's outcome and key back into the sheet
@@ -119,7 +119,7 @@ describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, ce
   const CONSTANT_CALLS = 28;
 
   test.each([2_500, 12_345])(
-    "importing %i partner rows takes at most 2 Spreadsheet calls a chunk plus a constant, and a request a chunk",
+    "importing %i partner rows takes at most 2 Spreadsheet calls a chunk plus a constant, and a request for 5 chunks",
     async (n) => {
       const { host, calls } = sidebarOn(n, `import${n}`);
       await proxy.clear();
@@ -128,13 +128,16 @@ describe("import N rows: at most 2 Spreadsheet calls a chunk plus a constant, ce
 
       expect(calls.total("SpreadsheetApp")).toBeLessThanOrEqual(2 * chunks + CONSTANT_CALLS);
       const requests = await proxy.requests();
-      const puts = requests.filter((r) => r.method === "PUT");
-      expect(puts).toHaveLength(chunks);
+      // The chunks of one sidebar call (5) go in one request: 3 chunks of 2,500 rows in 1, 13 of 12,345 in 3.
+      const posts = requests.filter((r) => r.seqs);
+      expect(posts).toHaveLength(Math.ceil(chunks / 5));
+      expect(posts.flatMap((r) => r.seqs)).toEqual(Array.from({ length: chunks }, (_, i) => i));
+      expect(requests.filter((r) => r.method === "PUT")).toEqual([]);
       // The others: the catalogue (for the confirmation, and for the start), starting, completing, the report.
-      expect(requests.length - puts.length).toBeLessThanOrEqual(5);
+      expect(requests.length - posts.length).toBeLessThanOrEqual(5);
       // Chunks of at least 500 rows (the last holds what is left).
-      expect(puts.slice(0, -1).every((r) => (r.rows ?? 0) >= 500)).toBe(true);
-      expect(puts.reduce((sum, r) => sum + (r.rows ?? 0), 0)).toBe(n);
+      expect(posts.slice(0, -1).every((r) => (r.rows ?? 0) >= 5 * 500)).toBe(true);
+      expect(posts.reduce((sum, r) => sum + (r.rows ?? 0), 0)).toBe(n);
       expect(await service.get(`/v1/imports/${progress.importId}`)).toMatchObject({
         chunks_received: chunks,
         counts: { rows: n },
@@ -204,7 +207,7 @@ describe("one import call: stops, resumable, before 5 minutes projected, whateve
     // A fetch gives up here after a short wall time; the latency model charges it Apps Script's 60 s.
     const host = loadAddonFor({ url: proxy.url, workbook, urlFetchTimeoutMs: 300 });
     hosts.push(host);
-    await proxy.inject({ method: "PUT", path: /\/chunks\//, fault: { kind: "hold" } });
+    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "hold" } });
 
     const slow = "The importer is slow to answer; 0 of 2,500 rows sent. Resume import to go on.";
     const first = call(host, "startImport", PARTNERS, true);

@@ -143,9 +143,9 @@ describe("two people in one spreadsheet", () => {
   test("the taken-over owner's sidebar then sees the other person holding it", async () => {
     const { ops, admin, clock } = sharedSpreadsheet("takeover");
     // A failing importer stops ops's import midway; an hour later admin takes it over (the call fails too).
-    await proxy.inject({ method: "PUT", path: /\/chunks\/1[01]$/, fault: { kind: "status", status: 503 } });
     expect(call<ImportProgress>(ops, "startImport", PARTNERS, false)).toMatchObject({ status: "running" });
     expect(call<ImportProgress>(ops, "continueImport")).toMatchObject({ status: "running" });
+    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 } });
     const stopped = call<ImportProgress>(ops, "continueImport");
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 10_000 });
     clock.advance(60 * MINUTE);

@@ -32,8 +32,10 @@ export interface ProxiedRequest {
   fault: Fault["kind"] | null;
   /** The status the service (or the fault) answered; null when no answer was given. */
   status: number | null;
-  /** Rows in a chunk's body (PUT …/chunks/…). */
+  /** Rows in a chunk's body (PUT …/chunks/…), or in all the chunks of a POST …/chunks. */
   rows?: number;
+  /** The chunks' seqs a POST …/chunks carries. */
+  seqs?: number[];
   /** A chunk's row numbers, and the most cells a row of it carries. */
   rowNumbers?: number[];
   cells?: number;
@@ -73,6 +75,16 @@ const server = http.createServer((req, res) => {
     if (req.method === "PUT" && /\\/chunks\\//.test(req.url)) {
       try {
         const rows = JSON.parse(body.toString("utf8")).rows;
+        entry.rows = rows.length;
+        entry.rowNumbers = rows.map((r) => r.row);
+        entry.cells = Math.max(0, ...rows.map((r) => r.cells.length));
+      } catch {}
+    }
+    if (req.method === "POST" && /\\/chunks$/.test(req.url)) {
+      try {
+        const chunks = JSON.parse(body.toString("utf8")).chunks;
+        const rows = chunks.flatMap((c) => c.rows);
+        entry.seqs = chunks.map((c) => c.seq);
         entry.rows = rows.length;
         entry.rowNumbers = rows.map((r) => r.row);
         entry.cells = Math.max(0, ...rows.map((r) => r.cells.length));

@@ -87,11 +87,10 @@ async function storedPartners(prefix: string): Promise<StoredPartner[]> {
   return found;
 }
 
-const chunkPuts = (requests: readonly ProxiedRequest[], seq?: number) =>
+/** The chunk requests (POST …/chunks, several chunks each), or those that carried chunk `seq`. */
+const chunkPosts = (requests: readonly ProxiedRequest[], seq?: number) =>
   requests.filter(
-    (r) =>
-      r.method === "PUT" &&
-      (seq === undefined ? /\/chunks\/\d+$/ : new RegExp(`/chunks/${seq}$`)).test(r.path),
+    (r) => r.method === "POST" && /\/chunks$/.test(r.path) && (seq === undefined || r.seqs?.includes(seq)),
   );
 
 /**
@@ -158,10 +157,10 @@ describe("resume after a closed sidebar", () => {
     const done = continueUntilDone(later.host);
     await expectAppliedOnce(sheet, done);
     // Each chunk crossed once: the resumed calls sent only the chunks not sent before.
-    const puts = chunkPuts(await proxy.requests());
-    expect(puts.map((r) => r.path.replace(/.*\/chunks\//, "")).sort()).toEqual(
-      Array.from({ length: 12 }, (_, i) => String(i)).sort(),
-    );
+    const posts = chunkPosts(await proxy.requests());
+    expect(posts.flatMap((r) => r.seqs)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // A request for the 5 chunks of each sidebar call: 0–4, 5–9, 10–11.
+    expect(posts).toHaveLength(3);
     expect(call(later.host, "loadSidebar")).toMatchObject({
       activeImport: null,
       lastReport: done.reportSheet,
@@ -170,18 +169,18 @@ describe("resume after a closed sidebar", () => {
 });
 
 describe("resume after a failed call", () => {
-  test("a chunk the service applied but whose answer was lost stops the import; Resume replays it, applied once", async () => {
+  test("chunks the service applied but whose answer was lost stop the import; Resume replays them, applied once", async () => {
     const sheet = spreadsheetWith(FEW, "lost");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "PUT", path: /\/chunks\/1$/, fault: { kind: "forward-then-drop" } });
+    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "forward-then-drop" } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
-    expect(stopped).toMatchObject({ status: "stopped", resumable: true });
+    expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0 });
     expect(stopped.message).toMatch(/Could not reach the importer/);
-    // The service has every chunk (chunk 1 came each time; the others with the first request).
-    const lost = chunkPuts(await proxy.requests(), 1);
-    expect(lost.length).toBeGreaterThanOrEqual(4);
-    expect(lost.every((r) => r.fault === "forward-then-drop")).toBe(true);
+    // The service has every chunk: the request came 4 times, applied the first, replayed after.
+    const lost = chunkPosts(await proxy.requests());
+    expect(lost).toHaveLength(4);
+    expect(lost.every((r) => r.fault === "forward-then-drop" && r.seqs?.join() === "0,1,2")).toBe(true);
     const meanwhile = await service.get(`/v1/imports/${stopped.importId}`);
     expect(meanwhile).toMatchObject({ status: "processing", chunks_received: 3, counts: { rows: FEW } });
     expect(call(host, "loadSidebar").activeImport).toMatchObject({ status: "stopped", resumable: true });
@@ -190,34 +189,65 @@ describe("resume after a failed call", () => {
     await proxy.clear();
     const done = continueUntilDone(host);
     await expectAppliedOnce(sheet, done);
-    // Resume sent the chunks whose answers it had not read again: the service replayed them.
-    expect(chunkPuts(await proxy.requests()).length).toBeLessThanOrEqual(3);
+    // Resume sent the request whose answer it had not read again, whole: the service replayed it.
+    expect(chunkPosts(await proxy.requests()).map((r) => r.seqs)).toEqual([[0, 1, 2]]);
   }, 120_000);
 
   test("the service answering 503 for longer than the retries stops the import; Resume finishes it", async () => {
     const sheet = spreadsheetWith(FEW, "down");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "PUT", path: /\/chunks\/2$/, fault: { kind: "status", status: 503 } });
+    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
-    // Chunks 0 and 1 of the same fetchAll went through: they count, and are not sent again.
-    expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 2000, chunksSent: 2 });
+    expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, chunksSent: 0 });
     expect(stopped.message).toMatch(/503/);
-    const refused = chunkPuts(await proxy.requests(), 2);
+    const refused = chunkPosts(await proxy.requests());
     expect(refused).toHaveLength(4); // tried 4 times in all
     expect(refused.every((r) => r.status === 503)).toBe(true);
 
     await proxy.lift();
+    await proxy.clear();
     const done = continueUntilDone(host);
     await expectAppliedOnce(sheet, done);
-    const requests = await proxy.requests();
-    expect([chunkPuts(requests, 0).length, chunkPuts(requests, 1).length]).toEqual([1, 1]);
+    expect(chunkPosts(await proxy.requests()).map((r) => [r.seqs, r.status])).toEqual([[[0, 1, 2], 200]]);
+  }, 120_000);
+
+  test("a chunk the service refuses stops the import naming its rows; those before it in the request stay applied", async () => {
+    const sheet = spreadsheetWith(MANY, "refused");
+    const { host } = openSidebar(sheet);
+    const started = call<ImportProgress>(host, "startImport", PARTNERS, false);
+    expect(started).toMatchObject({ status: "running", chunksSent: 5 });
+    // Meanwhile a script sends chunk 6 of the import with rows of its own.
+    const other = await fetch(`${service.url}/v1/imports/${started.importId}/chunks/6`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${KEYS.admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ rows: [{ row: 90_000, cells: ["x@example.com", "x-1", "North"] }] }),
+    });
+    expect(other.status).toBe(200);
+    await proxy.clear();
+
+    const refused = call<ImportProgress>(host, "continueImport");
+    expect(refused).toMatchObject({ status: "stopped", resumable: true, rowsSent: 5_000, chunksSent: 5 });
+    expect(refused.message).toMatch(
+      /^Rows 6002–7001 of "Sheet1": Chunk 6 of this import was applied before with other rows/,
+    );
+    // One request for chunks 5–9: chunk 5 applied, chunk 6 refused, 7–9 not tried.
+    expect(chunkPosts(await proxy.requests()).map((r) => [r.seqs, r.status])).toEqual([
+      [[5, 6, 7, 8, 9], 409],
+    ]);
+    expect(await service.get(`/v1/imports/${started.importId}`)).toMatchObject({
+      chunks_received: 7,
+      counts: { rows: 6_001 },
+    });
+    // Resume sends the same request again: chunk 5 replays, chunk 6 is refused the same way.
+    expect(call<ImportProgress>(host, "continueImport").message).toBe(refused.message);
+    expect(await service.get(`/v1/imports/${started.importId}`)).toMatchObject({ chunks_received: 7 });
   }, 120_000);
 
   test("the connection closing before the service saw the request stops the import; Resume finishes it", async () => {
     const sheet = spreadsheetWith(FEW, "unreachable");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "PUT", path: /\/chunks\//, fault: { kind: "drop" } });
+    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "drop" } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0 });
@@ -242,17 +272,17 @@ describe("resume after a failed call", () => {
     await proxy.clear();
     const done = continueUntilDone(host);
     await expectAppliedOnce(sheet, done);
-    expect(chunkPuts(await proxy.requests())).toHaveLength(0);
+    expect(chunkPosts(await proxy.requests())).toHaveLength(0);
   }, 120_000);
 
   test("a transient 503, 429 or lost answer is retried without stopping, each chunk applied once", async () => {
     const sheet = spreadsheetWith(FEW, "busy");
     const { host } = openSidebar(sheet);
     await proxy.inject(
-      { method: "PUT", path: /\/chunks\/1$/, fault: { kind: "status", status: 503 }, times: 2 },
+      { method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 }, times: 2 },
       {
-        method: "PUT",
-        path: /\/chunks\/2$/,
+        method: "POST",
+        path: /\/chunks$/,
         fault: { kind: "status", status: 429, retryAfter: "1" },
         times: 1,
       },
@@ -262,9 +292,8 @@ describe("resume after a failed call", () => {
     const done = call(host, "startImport", PARTNERS, false);
     await expectAppliedOnce(sheet, done);
     const requests = await proxy.requests();
-    expect(chunkPuts(requests, 0).map((r) => r.status)).toEqual([200]);
-    expect(chunkPuts(requests, 1).map((r) => r.status)).toEqual([503, 503, 200]);
-    expect(chunkPuts(requests, 2).map((r) => r.status)).toEqual([429, 200]);
+    // One request for the 3 chunks, tried 4 times in all: the last went through.
+    expect(chunkPosts(requests).map((r) => r.status)).toEqual([503, 503, 429, 200]);
     const completes = requests.filter((r) => r.method === "POST" && r.path.endsWith("/complete"));
     expect(completes.map((r) => r.fault)).toEqual(["forward-then-drop", null]);
   }, 120_000);
@@ -293,7 +322,7 @@ describe("refusal when the rows changed", () => {
     expect(refused).toMatchObject({ status: "stopped", resumable: true, rowsSent: 10_000, chunksSent: 10 });
     expect(refused.message).toContain('Rows 11002–11501 of "Sheet1" changed');
     // Nothing of that batch reached the service.
-    expect(chunkPuts(await proxy.requests())).toHaveLength(0);
+    expect(chunkPosts(await proxy.requests())).toHaveLength(0);
     expect(await service.get(`/v1/imports/${started.importId}`)).toMatchObject({
       status: "processing",
       chunks_received: 10,
@@ -321,7 +350,7 @@ describe("refusal when the rows changed", () => {
     // Nothing more is sent for a cancelled import.
     await proxy.clear();
     expect(call(host, "continueImport")).toMatchObject({ status: "cancelled" });
-    expect(chunkPuts(await proxy.requests())).toHaveLength(0);
+    expect(chunkPosts(await proxy.requests())).toHaveLength(0);
   }, 120_000);
 });
 
@@ -416,7 +445,7 @@ describe("finishing once", () => {
     await expectAppliedOnce(sheet, done);
     const requests = await proxy.requests();
     expect(completes(requests)).toHaveLength(0);
-    expect(chunkPuts(requests)).toHaveLength(0);
+    expect(chunkPosts(requests)).toHaveLength(0);
     expect(reportTabs(sheet.workbook)).toEqual([done.reportSheet]);
   }, 120_000);
 });

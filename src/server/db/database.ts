@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { DEFAULT_POOL_MAX } from "../settings";
 
 /** Anything that runs a parameterised statement: the database, or one transaction on it. */
 export interface Queryable {
@@ -45,14 +46,16 @@ export interface DatabaseOptions {
    * database.
    */
   schema?: string;
+  /** PostgreSQL connections kept at most (DATABASE_POOL_MAX). */
+  poolMax?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.schema);
+  if (options.url) return openPostgres(options.url, options.schema, options.poolMax ?? DEFAULT_POOL_MAX);
   return openPglite(options.dataDir ?? "memory", options.schema);
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Database> {
+async function openPostgres(url: string, schema: string | undefined, poolMax: number): Promise<Database> {
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -66,7 +69,7 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: 8,
+    max: poolMax,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: string) =>

@@ -294,6 +294,35 @@ const ANSWERS: Record<string, Record<number, object>> = {
       "chunk_mismatch: this seq was applied before with other rows; import_closed: the import takes no more rows",
     ),
   },
+  "POST /v1/imports/:id/chunks": {
+    200: json(
+      {
+        type: "object",
+        required: ["chunks"],
+        properties: {
+          chunks: {
+            type: "array",
+            items: chunkResult,
+            description: "Each chunk's answer, as PUT …/chunks/{seq} gives it, in the order sent",
+          },
+        },
+      },
+      "Every chunk applied (or replayed: sent before), in the order given, each in its own transaction. Sending the same request again is safe: the chunks applied replay",
+    ),
+    400: json(
+      errorBody,
+      "invalid_request: a seq twice in the request, a row number twice in a chunk, or a malformed body",
+    ),
+    404: json(errorBody, "not_found: no such import in this program"),
+    413: json(
+      errorBody,
+      "chunk_too_large: more than 10 chunks (limit chunks), more bytes than 10 chunks may hold (limit bytes), or a chunk past a chunk's limits (details: limit, most, held; and seq, the chunk's, with applied: [] — nothing was applied)",
+    ),
+    409: json(
+      errorBody,
+      "A chunk failed: chunk_mismatch or import_closed, as PUT …/chunks/{seq} answers. The chunks before it stay applied, the later ones were not tried; details: seq (the chunk that failed) and applied (the seqs applied or replayed before it)",
+    ),
+  },
   "POST /v1/imports/:id/complete": {
     200: json(importResource, "The import, completed (completing again answers the same)"),
     409: json(

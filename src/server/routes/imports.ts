@@ -11,17 +11,20 @@ import { ApiError } from "../errors";
 import { type CsvUpload, importCsv } from "../imports/csvImport";
 import { idempotencyKeyOf, requestHash } from "../imports/idempotency";
 import {
-  applyChunk,
   finishImport,
   getImport,
   type ImportRow,
   importReport,
   importResource,
+  MAX_BATCH_CHUNKS,
+  sendChunk,
+  sendChunks,
   startImport,
 } from "../imports/pipeline";
 import {
   assertChunkWithinLimits,
   chunkTooLarge,
+  MAX_BATCH_BYTES,
   MAX_CHUNK_BYTES,
   MAX_CHUNK_CELLS,
   MAX_CHUNK_ROWS,
@@ -54,6 +57,15 @@ const source = z
   .refine((s) => Buffer.byteLength(JSON.stringify(s)) <= MAX_SOURCE_BYTES, {
     error: `source is at most ${MAX_SOURCE_BYTES} bytes as JSON`,
   });
+/** A chunk's sequence number, and its rows. */
+const MAX_SEQ = 1_000_000;
+const chunkSeq = z.number().int().min(0).max(MAX_SEQ);
+const chunkRows = z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) }));
+
+function assertDistinctRows(rows: readonly { row: number }[]): void {
+  if (new Set(rows.map((r) => r.row)).size !== rows.length)
+    throw new ApiError(400, "invalid_request", "Each row of a chunk needs its own row number");
+}
 /** Where the import history left off: the last import shown. */
 const importPosition = z.strictObject({ id: z.uuid() });
 
@@ -147,19 +159,66 @@ export async function importRoutes(
       },
       schema: {
         summary: `Send a chunk of rows (at most ${MAX_CHUNK_ROWS} rows, ${MAX_CHUNK_CELLS} cells, ${MAX_CHUNK_BYTES / 1024 / 1024} MB: past one, 413 chunk_too_large); a chunk sent again returns its stored results and changes nothing`,
-        params: z.object({ id: z.string(), seq: z.coerce.number().int().min(0).max(1_000_000) }),
-        body: z.object({
-          rows: z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) })),
-        }),
+        params: z.object({ id: z.string(), seq: z.coerce.number().int().min(0).max(MAX_SEQ) }),
+        body: z.object({ rows: chunkRows }),
       },
     },
     async (request) => {
       const caller = await requireImporter(db, request);
       const rows = request.body.rows;
       assertChunkWithinLimits(rows);
-      if (new Set(rows.map((r) => r.row)).size !== rows.length)
-        throw new ApiError(400, "invalid_request", "Each row of a chunk needs its own row number");
-      return applyChunk(db, caller, request.params.id, request.params.seq, rows);
+      assertDistinctRows(rows);
+      return sendChunk(db, caller, request.params.id, request.params.seq, rows);
+    },
+  );
+
+  api.post(
+    "/v1/imports/:id/chunks",
+    {
+      bodyLimit: MAX_BATCH_BYTES,
+      errorHandler: (error, request) => {
+        if (error.code !== "FST_ERR_CTP_BODY_TOO_LARGE") throw error;
+        const length = Number(request.headers["content-length"]);
+        throw chunkTooLarge("bytes", MAX_BATCH_BYTES, Number.isFinite(length) ? length : null, "request");
+      },
+      schema: {
+        summary: `Send several chunks of rows in one request (at most ${MAX_BATCH_CHUNKS} chunks, each within a chunk's limits, ${MAX_BATCH_BYTES / 1024 / 1024} MB in all): applied in the order given, each in its own transaction, as PUT …/chunks/{seq} applies one; a failing chunk stops the rest and its error names it`,
+        params: importId,
+        body: z.object({
+          chunks: z
+            .array(z.object({ seq: chunkSeq, rows: chunkRows }))
+            .min(1)
+            .meta({
+              description: `At most ${MAX_BATCH_CHUNKS} chunks (more: 413 chunk_too_large, limit "chunks"), each with its own seq`,
+            }),
+        }),
+      },
+    },
+    async (request) => {
+      const caller = await requireImporter(db, request);
+      const chunks = request.body.chunks;
+      if (chunks.length > MAX_BATCH_CHUNKS)
+        throw chunkTooLarge("chunks", MAX_BATCH_CHUNKS, chunks.length, "request");
+      if (new Set(chunks.map((c) => c.seq)).size !== chunks.length)
+        throw new ApiError(400, "invalid_request", "Each chunk of a request needs its own seq");
+      // A chunk's bytes as a PUT of it would send them: measured only when the body could hold one too large.
+      const large = Number(request.headers["content-length"] ?? Number.POSITIVE_INFINITY) > MAX_CHUNK_BYTES;
+      for (const chunk of chunks)
+        try {
+          assertChunkWithinLimits(chunk.rows);
+          const bytes = large ? Buffer.byteLength(JSON.stringify({ rows: chunk.rows })) : 0;
+          if (bytes > MAX_CHUNK_BYTES) throw chunkTooLarge("bytes", MAX_CHUNK_BYTES, bytes);
+          assertDistinctRows(chunk.rows);
+        } catch (error) {
+          throw error instanceof ApiError
+            ? new ApiError(error.status, error.code, `Chunk ${chunk.seq}: ${error.message}`, {
+                ...(error.details as object | undefined),
+                seq: chunk.seq,
+                applied: [],
+              })
+            : error;
+        }
+      return { chunks: await sendChunks(db, caller, request.params.id, chunks) };
     },
   );
 

@@ -69,6 +69,8 @@ export async function applyChunk(
   importId: string,
   seq: number,
   rows: readonly ChunkRow[],
+  /** The rows checked already (checkChunkRows), before this chunk's turn: not checked again. */
+  early?: CheckedChunk,
 ): Promise<ChunkResult> {
   const { object } = await getImport(db, caller.program.id, importId);
   await refreshStatistics(db, LOOKUPS[object]);
@@ -110,7 +112,7 @@ export async function applyChunk(
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
     const sent = await rowsSentBefore(tx, importId, rows);
-    const results = await checkAndApply(tx, imp, rows, sent, since);
+    const results = await checkAndApply(tx, imp, rows, sent, since, early?.rows === rows ? early : undefined);
     const applied = results.filter((r) => !sent.has(r.row));
     await rememberKeys(
       tx,
@@ -196,6 +198,20 @@ export function tally(results: readonly RowResult[]): ChunkCounts {
   return counts;
 }
 
+/** The import's plan (planFor) for checking its rows. */
+export type ImportPlan = Awaited<ReturnType<typeof planFor>>;
+
+/** A chunk's rows checked in JavaScript, with no lock and no statement: what checkAndApply starts from. */
+export interface CheckedChunk {
+  planned: ImportPlan;
+  rows: readonly ChunkRow[];
+  /** The rows already sent in earlier chunks, left out of the checks. */
+  sent: ReadonlyMap<number, number>;
+  checked: CheckedRow[];
+  results: Map<number, RowResult>;
+  warnings: Map<number, Issue[]>;
+}
+
 async function checkAndApply(
   tx: Queryable,
   imp: ImportRow,
@@ -203,43 +219,16 @@ async function checkAndApply(
   sent: ReadonlyMap<number, number>,
   /** The newest change line before this chunk's (see NEWEST_CHANGE). */
   since: string,
+  /** The rows checked before the lock; checked again when rows turn out to have been sent before. */
+  early?: CheckedChunk,
 ): Promise<RowResult[]> {
-  const { program, spec, plan } = await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options);
-  const checker = createRowChecker(plan, {
-    expectedRows: rows.length,
-    normalise: imp.options.normalise ? { dayFirst: dayFirstLocale(imp.options.locale) } : undefined,
-  });
+  const { program, spec, plan } =
+    early?.planned ?? (await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options));
+  const { checked, results, warnings } =
+    early && early.sent.size === 0 && sent.size === 0
+      ? early
+      : checkChunkRows(imp, { program, spec, plan }, rows, sent);
   const columnOf = new Map(plan.columns.map((c) => [c.field.name, c.column]));
-  // Blank headers as analyseHeaders reads them (trimmed): their columns are not imported, and a value
-  // under one is said to be ignored. A column the mapping ignores is never read, not even for that.
-  const ignored = new Set(plan.ignored);
-  const unmapped = imp.headers.flatMap((h, i) => (String(h).trim() === "" && !ignored.has(i + 1) ? [i] : []));
-  const checked: CheckedRow[] = [];
-  const results = new Map<number, RowResult>();
-  const warnings = new Map<number, Issue[]>();
-
-  for (const { row, cells } of rows) {
-    if (sent.has(row)) continue;
-    const result = checker.check(row, cells);
-    const extra: Issue[] = unmapped
-      .filter((i) => !isBlank(cells[i]))
-      .map((i) => ({
-        row,
-        column: i + 1,
-        field: null,
-        severity: "warning" as const,
-        code: "ignored_value" as const,
-        message: `This column has no header, so its value ${storable(cells[i]) ? `${quote(cells[i])} ` : ""}was ignored`,
-      }));
-    if (result.blank)
-      results.set(row, { row, outcome: "skipped", object_key: null, issues: [blankIssue(row)] });
-    else if (!result.ok)
-      results.set(row, { row, outcome: "skipped", object_key: null, issues: [...result.issues, ...extra] });
-    else {
-      checked.push(result);
-      warnings.set(row, [...result.issues, ...extra]);
-    }
-  }
 
   // A key or email seen in an earlier chunk of this import: set-based, against every chunk so far.
   const uniqueFields = spec.fields.filter((f) => f.unique).map((f) => f.name);
@@ -325,6 +314,54 @@ async function checkAndApply(
       ],
     });
   return rows.map(({ row }) => results.get(row) ?? { row, outcome: "skipped", object_key: null, issues: [] });
+}
+
+/**
+ * Checks a chunk's rows against the import's plan: pure JavaScript, so it may run before the chunk's
+ * turn (while the chunk before it is applied). Rows in `sent` are left to checkAndApply.
+ */
+export function checkChunkRows(
+  imp: ImportRow,
+  planned: ImportPlan,
+  rows: readonly ChunkRow[],
+  sent: ReadonlyMap<number, number> = new Map(),
+): CheckedChunk {
+  const { plan } = planned;
+  const checker = createRowChecker(plan, {
+    expectedRows: rows.length,
+    normalise: imp.options.normalise ? { dayFirst: dayFirstLocale(imp.options.locale) } : undefined,
+  });
+  // Blank headers as analyseHeaders reads them (trimmed): their columns are not imported, and a value
+  // under one is said to be ignored. A column the mapping ignores is never read, not even for that.
+  const ignored = new Set(plan.ignored);
+  const unmapped = imp.headers.flatMap((h, i) => (String(h).trim() === "" && !ignored.has(i + 1) ? [i] : []));
+  const checked: CheckedRow[] = [];
+  const results = new Map<number, RowResult>();
+  const warnings = new Map<number, Issue[]>();
+
+  for (const { row, cells } of rows) {
+    if (sent.has(row)) continue;
+    const result = checker.check(row, cells);
+    const extra: Issue[] = unmapped
+      .filter((i) => !isBlank(cells[i]))
+      .map((i) => ({
+        row,
+        column: i + 1,
+        field: null,
+        severity: "warning" as const,
+        code: "ignored_value" as const,
+        message: `This column has no header, so its value ${storable(cells[i]) ? `${quote(cells[i])} ` : ""}was ignored`,
+      }));
+    if (result.blank)
+      results.set(row, { row, outcome: "skipped", object_key: null, issues: [blankIssue(row)] });
+    else if (!result.ok)
+      results.set(row, { row, outcome: "skipped", object_key: null, issues: [...result.issues, ...extra] });
+    else {
+      checked.push(result);
+      warnings.set(row, [...result.issues, ...extra]);
+    }
+  }
+  return { planned, rows, sent, checked, results, warnings };
 }
 
 /** A value a message may quote: the database stores messages, and refuses a NUL in them. */
