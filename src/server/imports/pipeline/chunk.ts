@@ -20,7 +20,7 @@ import { addChanges, NEWEST_CHANGE } from "./changes";
 import { type ColumnIssue, collapseRepeatedIssues } from "./columnIssues";
 import { rememberKeys } from "./importKeys";
 import { planFor } from "./plan";
-import { getImport, type ImportRow } from "./resource";
+import { type ImportRow, importObject } from "./resource";
 
 /** The tables each object's rows are matched against. */
 const LOOKUPS: Record<ObjectName, readonly string[]> = {
@@ -72,7 +72,7 @@ export async function applyChunk(
   /** The rows checked already (checkChunkRows), before this chunk's turn: not checked again. */
   early?: CheckedChunk,
 ): Promise<ChunkResult> {
-  const { object } = await getImport(db, caller.program.id, importId);
+  const object = await importObject(db, caller.program.id, importId);
   await refreshStatistics(db, LOOKUPS[object]);
   const rowsHash = requestHash(rows);
   return db.transaction(async (tx) => {

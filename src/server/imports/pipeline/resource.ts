@@ -75,6 +75,18 @@ export const SELECT_IMPORT = `SELECT i.*, u.email AS user_email,
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The object an import of the program imports (404 when there is none): what a chunk needs before its turn. */
+export async function importObject(db: Queryable, programId: number, id: string): Promise<ObjectName> {
+  if (!UUID.test(id)) throw notFound(`The import ${id}`);
+  const { rows } = await db.query<{ object: ObjectName }>(
+    "SELECT object FROM imports WHERE id = $1 AND program_id = $2",
+    [id, programId],
+  );
+  const found = rows[0];
+  if (!found) throw notFound(`The import ${id}`);
+  return found.object;
+}
+
 export async function getImport(db: Queryable, programId: number, id: string): Promise<ImportRow> {
   // An id that is not a uuid names no import: never a statement that fails on the cast.
   if (!UUID.test(id)) throw notFound(`The import ${id}`);
