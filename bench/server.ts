@@ -134,7 +134,9 @@ async function openBench(engine: Engine): Promise<Bench> {
     },
     async close() {
       await client.end();
-      await db.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      // The service's job queue keeps a schema of its own beside ours.
+      for (const name of [schema, `${schema}_pgboss`])
+        await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
       await db.close();
     },
   };
