@@ -117,10 +117,31 @@ export function wrapService<T extends object>(name: string, service: T, options:
   const outward = (value: unknown): unknown => {
     if (value === null || typeof value !== "object") return value;
     // A service object coming back (a Range into a RangeList, an HtmlOutput to showSidebar).
-    return targets.get(value) ?? copyInto(OUTER, value);
+    const target = targets.get(value);
+    if (target) return target;
+    if (Array.isArray(value) && isGridOfPrimitives(value)) return value;
+    return copyInto(OUTER, value);
   };
 
   return wrap(service, name) as T;
+}
+
+/**
+ * Whether an argument is a 2-D array of strings, numbers, booleans and nulls (what setBackgrounds,
+ * setNotes, and setValues without dates take). Nothing in it but the arrays belongs to the add-on's
+ * realm, and the methods that take one read it within the call and keep none of it (they keep the
+ * cells' values), so it crosses as it is: re-making a million-cell grid in this realm would cost the
+ * emulator two allocations a row that Apps Script's script does not spend. A look at each cell stays.
+ */
+function isGridOfPrimitives(value: unknown[]): boolean {
+  for (const row of value) {
+    if (!Array.isArray(row)) return false;
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (v !== null && typeof v === "object") return false;
+    }
+  }
+  return value.length > 0;
 }
 
 function hasMethods(value: object): boolean {

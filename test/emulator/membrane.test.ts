@@ -34,6 +34,21 @@ describe("the membrane between the services and the add-on", () => {
     expect(cell.value).toBeInstanceOf(Date);
   });
 
+  it("hands the services a grid of plain values as it reads, and re-makes the Dates of a grid", () => {
+    const { ctx, inner } = context();
+    const cell = new Cell();
+    ctx.cell = wrapService("SpreadsheetApp", cell, { inner });
+    vm.runInContext('cell.setValue([["#ff0000", null], [1, true]])', ctx);
+    expect(cell.value).toEqual([
+      ["#ff0000", null],
+      [1, true],
+    ]);
+    vm.runInContext('cell.setValue([["a", new Date(0)], ["b", null]])', ctx);
+    const grid = cell.value as unknown[][];
+    expect(grid[0]?.[1]).toBeInstanceOf(Date);
+    expect(grid).toBeInstanceOf(Array);
+  });
+
   it("wraps objects with methods that a method returns, and unwraps them when they come back", () => {
     const { ctx, inner } = context();
     const calls: string[] = [];

@@ -31,7 +31,7 @@ export function formatKind(pattern: string | undefined): FormatKind {
 /** The value getValue(s) gives for a cell: "" when empty (and for a formula, which is not evaluated). */
 export function scriptValue(cell: Cell | undefined, timeZone: string): CellValue {
   const value = cell?.value;
-  if (value === undefined) return "";
+  if (value === undefined || typeof value === "string" || typeof value === "boolean") return value ?? "";
   if (isDate(value))
     return formatKind(cell?.numberFormat) === "number" ? toSerial(value, timeZone) : new Date(value);
   if (typeof value === "number" && formatKind(cell?.numberFormat) === "date")

@@ -1,6 +1,6 @@
 import { a1Notation, boundsOf, parseA1, RANGE_NOT_FOUND } from "./a1";
 import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, DEFAULT_FONT_WEIGHT, hasContent } from "./cell";
-import { type CellEdit, type ClearOptions, clearEdit, edits } from "./cellEdits";
+import { type CellEdit, type ClearOptions, clearEdit, edits, normalizeColor } from "./cellEdits";
 import { checkCellInput, checkCellInputs, writeInput } from "./cellInput";
 import type { ServiceContext } from "./context";
 import { countCalls } from "./counting";
@@ -141,11 +141,7 @@ export class Range {
   }
 
   getBackgrounds(): string[][] {
-    return this.data.readCells(
-      this.bounds,
-      (cell) => cell.background ?? DEFAULT_BACKGROUND,
-      DEFAULT_BACKGROUND,
-    );
+    return this.data.readProperty(this.bounds, "background", DEFAULT_BACKGROUND);
   }
 
   /** null resets to the default (white). */
@@ -156,7 +152,7 @@ export class Range {
 
   setBackgrounds(colors: (string | null)[][]): this {
     checkShape(colors, this.bounds, "setBackgrounds");
-    this.data.updateCells(this.bounds, (cell, i, j) => edits.background(colors[i]?.[j] ?? null)(cell));
+    this.data.writeProperty(this.bounds, "background", colors, backgroundOf());
     return this;
   }
 
@@ -165,7 +161,7 @@ export class Range {
   }
 
   getNotes(): string[][] {
-    return this.data.readCells(this.bounds, (cell) => cell.note ?? "", "");
+    return this.data.readProperty(this.bounds, "note", "");
   }
 
   /** null or "" removes the note. */
@@ -176,7 +172,7 @@ export class Range {
 
   setNotes(notes: (string | null)[][]): this {
     checkShape(notes, this.bounds, "setNotes");
-    this.data.updateCells(this.bounds, (cell, i, j) => edits.note(notes[i]?.[j])(cell));
+    this.data.writeProperty(this.bounds, "note", notes, noteOf);
     return this;
   }
 
@@ -311,6 +307,29 @@ export class Range {
   isBlank(): boolean {
     return !this.data.someCell(this.bounds, hasContent);
   }
+}
+
+/**
+ * What a cell keeps of a colour given to setBackgrounds (undefined: the default), each distinct colour
+ * normalised once a call: a block is mostly a few colours and nulls.
+ */
+function backgroundOf(): (color: unknown) => string | undefined {
+  const known = new Map<unknown, string | undefined>();
+  return (color) => {
+    if (color === null || color === undefined) return undefined;
+    let kept = known.get(color);
+    if (kept === undefined && !known.has(color)) {
+      const normal = normalizeColor(color as string, DEFAULT_BACKGROUND);
+      kept = normal === DEFAULT_BACKGROUND ? undefined : normal;
+      known.set(color, kept);
+    }
+    return kept;
+  };
+}
+
+/** What a cell keeps of a note given to setNotes: null, undefined and "" remove it. */
+function noteOf(note: unknown): string | undefined {
+  return note === null || note === undefined || note === "" ? undefined : String(note);
 }
 
 const CHECKBOX_RULE = Object.freeze({

@@ -8,6 +8,9 @@ export interface Bounds {
   numColumns: number;
 }
 
+/** The cell properties kept as text, which readProperty and writeProperty handle. */
+export type TextProperty = "background" | "note";
+
 export const DEFAULT_MAX_ROWS = 1000;
 export const DEFAULT_MAX_COLUMNS = 26;
 
@@ -76,6 +79,63 @@ export class SheetData {
       out[i] = line;
     }
     return out;
+  }
+
+  /**
+   * One text property of every cell of a block, as getBackgrounds and getNotes give it: `empty` where
+   * the cell or the property is missing. A plain loop, no call a cell: a million-cell read stays cheap.
+   */
+  readProperty(bounds: Bounds, key: TextProperty, empty: string): string[][] {
+    const out: string[][] = new Array(bounds.numRows);
+    const first = bounds.column - 1;
+    for (let i = 0; i < bounds.numRows; i++) {
+      const line: string[] = new Array(bounds.numColumns).fill(empty);
+      const row = this.rows[bounds.row - 1 + i];
+      if (row)
+        for (let j = 0; j < bounds.numColumns; j++) {
+          const v = row[first + j]?.[key];
+          if (v !== undefined) line[j] = v;
+        }
+      out[i] = line;
+    }
+    return out;
+  }
+
+  /**
+   * Sets one text property of every cell of a block from a 2-D array, as setBackgrounds and setNotes do:
+   * `convert` gives what a cell keeps (undefined: the default, so the property is left out). A cell the
+   * write leaves empty is dropped, and a default written where there is no cell creates none, so
+   * putting back a million plain backgrounds costs a look at each cell and nothing more.
+   */
+  writeProperty(
+    bounds: Bounds,
+    key: TextProperty,
+    values: readonly (readonly unknown[] | undefined)[],
+    convert: (value: unknown) => string | undefined,
+  ): void {
+    const first = bounds.column - 1;
+    for (let i = 0; i < bounds.numRows; i++) {
+      const r = bounds.row - 1 + i;
+      const line = values[i];
+      let row = this.rows[r];
+      for (let j = 0; j < bounds.numColumns; j++) {
+        const v = convert(line?.[j]);
+        const c = first + j;
+        const cell = row?.[c];
+        if (v === undefined) {
+          if (!cell || cell[key] === undefined) continue;
+          delete cell[key];
+          if (isEmptyCell(cell)) delete (row as Array<Cell | undefined>)[c];
+        } else if (cell) cell[key] = v;
+        else {
+          if (!row) {
+            row = [];
+            this.rows[r] = row;
+          }
+          row[c] = { [key]: v };
+        }
+      }
+    }
   }
 
   /** Whether any cell of a block passes the test (missing cells are not tested). */
