@@ -11,7 +11,14 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { type ProgramConfig, programConfigSchema } from "../src/core/program";
 import { buildApp } from "../src/server/app";
-import { createPglite, type Database, openDatabase, quoteIdent, wrapPglite } from "../src/server/db/database";
+import {
+  createPglite,
+  type Database,
+  openDatabase,
+  type Queryable,
+  quoteIdent,
+  wrapPglite,
+} from "../src/server/db/database";
 import { migrate } from "../src/server/db/migrate";
 import { applyProgramConfig } from "../src/server/programs";
 import type { Figure } from "./measure";
@@ -161,7 +168,8 @@ async function benchEngine(
     };
     // The rate limits are off: this measures how fast the service stores rows, not how fast it lets one
     // client send them.
-    app = await buildApp({ db, limits: false });
+    const clock = new SqlClock();
+    app = await buildApp({ db: clock.wrap(db), limits: false });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const client = (key: string) => new Client(base, apiKey(key));
@@ -175,8 +183,9 @@ async function benchEngine(
     // Partners: COPY, then the chunk API, each into a program of its own.
     const copyPartners = await copyRows(bench, "partners", await program("copy-partners"), sheets.partners);
     await program("api-partners");
+    clock.reset();
     const partners = await importOverHttp(client("api-partners"), "partners", sheets.partners);
-    figures.push(pathFigure(name, "partners", sheets.partners, partners, copyPartners));
+    figures.push(pathFigure(name, "partners", sheets.partners, partners, copyPartners, clock));
 
     // Transactions, for customers made beforehand (set-up, not timed).
     for (const key of ["copy-transactions", "api-transactions"]) await makeCustomers(db, await program(key));
@@ -186,12 +195,15 @@ async function benchEngine(
       await program("copy-transactions"),
       sheets.transactions,
     );
+    clock.reset();
     const transactions = await importOverHttp(
       client("api-transactions"),
       "transactions",
       sheets.transactions,
     );
-    figures.push(pathFigure(name, "transactions", sheets.transactions, transactions, copyTransactions));
+    figures.push(
+      pathFigure(name, "transactions", sheets.transactions, transactions, copyTransactions, clock),
+    );
 
     // Several imports at once, each of its own rows, into one program.
     const concurrent: { imports: number; rate: number; waits: [number, number]; samples: number }[] = [];
@@ -264,8 +276,12 @@ function pathFigure(
   sheet: BenchSheet,
   run: ApiRun,
   copy: number,
+  clock: SqlClock,
 ): Figure {
-  progress(`${engine}: ${object} over HTTP: ${run.seconds.toFixed(1)} s; COPY: ${copy.toFixed(1)} s`);
+  progress(
+    `${engine}: ${object} over HTTP: ${run.seconds.toFixed(1)} s (SQL ${clock.total().toFixed(1)} s); COPY: ${copy.toFixed(1)} s; ` +
+      `the service's costliest statements:\n    ${clock.top(5)}`,
+  );
   return {
     name: `server (${engine}): ${n(ROWS)} ${object} (${sheet.headers.length} columns) through the chunk API over HTTP`,
     unit: "rows/s",
@@ -550,4 +566,53 @@ async function fillPartners(db: Database, programId: number, total: number): Pro
       [programId, from, Math.min(from + 100_000, missing)],
     );
   progress(`${n(Math.max(missing, 0))} partners stored in ${seconds(started).toFixed(1)} s (set-up)`);
+}
+
+/** Adds up the time the service's SQL statements take, by statement: where an import's time goes. */
+class SqlClock {
+  private readonly spent = new Map<string, { calls: number; seconds: number }>();
+
+  wrap(db: Database): Database {
+    const timed =
+      (q: Queryable): Queryable["query"] =>
+      async (sql, params) => {
+        const start = process.hrtime.bigint();
+        try {
+          return await q.query(sql, params);
+        } finally {
+          const name = sql.replace(/\s+/g, " ").trim().slice(0, 70);
+          const entry = this.spent.get(name) ?? { calls: 0, seconds: 0 };
+          entry.calls++;
+          entry.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+          this.spent.set(name, entry);
+        }
+      };
+    return {
+      kind: db.kind,
+      query: timed(db),
+      transaction: (work) => db.transaction((tx) => work({ query: timed(tx) })),
+      exec: (sql) => db.exec(sql),
+      executeSql: (sql, values) => db.executeSql(sql, values),
+      reserve: () => db.reserve(),
+      close: () => db.close(),
+    };
+  }
+
+  reset(): void {
+    this.spent.clear();
+  }
+
+  total(): number {
+    let seconds = 0;
+    for (const e of this.spent.values()) seconds += e.seconds;
+    return seconds;
+  }
+
+  top(count: number): string {
+    return [...this.spent.entries()]
+      .sort((a, b) => b[1].seconds - a[1].seconds)
+      .slice(0, count)
+      .map(([sql, e]) => `${e.seconds.toFixed(1)} s in ${n(e.calls)} × ${sql}…`)
+      .join("\n    ");
+  }
 }
