@@ -20,6 +20,7 @@ const REST_PATHS = [
   "/v1/objects/{object}/template.csv",
   "/v1/import/{object}",
   "/v1/imports",
+  "/v1/imports/{id}/chunks",
   "/v1/imports/{id}/chunks/{seq}",
   "/v1/imports/{id}/complete",
   "/v1/imports/{id}/cancel",
