@@ -56,6 +56,9 @@ function requestFor(route: Route, id: string) {
     "PUT /v1/imports/:id/chunks/:seq": {
       body: { rows: [{ row: 2, cells: ["zed@example.com", "zed", "N"] }] },
     },
+    "POST /v1/imports/:id/chunks": {
+      body: { chunks: [{ seq: 1, rows: [{ row: 3, cells: ["amy@example.com", "amy", "N"] }] }] },
+    },
   };
   return { method: route.method, url, ...bodies[`${route.method} ${route.url}`] };
 }
