@@ -5,7 +5,7 @@ const H = ["partner_email", "partner_key", "territory"];
 const partners = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => [`${prefix}${i}@example.com`, `${prefix}${i}`, "North"]);
 
-describe.each(engines())("the planner's statistics and an import's keys (%s)", (engine) => {
+describe.each(engines())("the planner's statistics (%s)", (engine) => {
   let s: TestService;
   beforeEach(async () => {
     s = await startTestService(engine);
@@ -26,23 +26,6 @@ describe.each(engines())("the planner's statistics and an import's keys (%s)", (
     expect(await refreshStatistics(s.db, ["partners"])).toEqual(["partners"]);
     expect(await analyses("partners")).toBeGreaterThanOrEqual(2000);
     expect(await refreshStatistics(s.db, ["partners"])).toEqual([]);
-  });
-
-  it("removes an import's keys with the import", async () => {
-    const { id } = await importRows(s, "partners", H, partners(3, "k"));
-    const count = async () =>
-      (
-        await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM import_keys WHERE import_id = $1", [
-          id,
-        ])
-      ).rows[0]?.n;
-    expect(await count()).toBe(6); // partner_key and partner_email of each row
-    await s.db.transaction(async (tx) => {
-      for (const table of ["import_chunks", "idempotency_keys"])
-        await tx.query(`DELETE FROM ${table} WHERE import_id = $1`, [id]);
-      await tx.query("DELETE FROM imports WHERE id = $1", [id]);
-    });
-    expect(await count()).toBe(0);
   });
 });
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { Issue } from "../../core";
-import { recordedKeys } from "./pipeline/importKeys";
 import type { ApplyContext, RowResult } from "./types";
 
 /** The import key under which a row's fingerprint is remembered for the rest of its import. */
@@ -57,7 +56,6 @@ async function findRepeats(
   });
 
   const fingerprints = [...new Set(candidates.map((c) => c.fingerprint))];
-  const inImport = await recordedKeys(tx, ctx.importId, FINGERPRINT_KEY, fingerprints);
   const { rows: earlier } = await tx.query<{
     fingerprint: string;
     import_id: string;
@@ -75,7 +73,7 @@ async function findRepeats(
   const firstInChunk = new Map<string, number>();
 
   for (const { row, fingerprint: fp } of candidates) {
-    const first = inImport.get(fp) ?? firstInChunk.get(fp);
+    const first = ctx.keys.firstRow(FINGERPRINT_KEY, fp) ?? firstInChunk.get(fp);
     const made = byFingerprint.get(fp);
     if (made) {
       const on = new Date(made.created_at).toISOString().slice(0, 10);

@@ -1,5 +1,6 @@
 import type { CheckedRow, ColumnMapping, Issue, ObjectName, ObjectSpec, ProgramCatalogue } from "../../core";
 import type { Queryable } from "../db/database";
+import type { ImportKeys } from "./pipeline/importKeys";
 
 export interface ImportOptions {
   group_key: string | null;
@@ -71,6 +72,8 @@ export interface ApplyContext {
   object: ObjectName;
   spec: ObjectSpec;
   importId: string;
+  /** The keys the import's earlier chunks took (their fingerprints among them). */
+  keys: ImportKeys;
   options: ImportOptions;
   /** The column (1-based) that holds a field in this import, if any. */
   column(field: string): number | null;

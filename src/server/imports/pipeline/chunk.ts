@@ -18,7 +18,7 @@ import { FINGERPRINT_KEY } from "../repeats";
 import type { ApplyContext, RowResult } from "../types";
 import { addChanges, NEWEST_CHANGE } from "./changes";
 import { type ColumnIssue, collapseRepeatedIssues } from "./columnIssues";
-import { rememberKeys } from "./importKeys";
+import { type ImportKey, type ImportKeys, keysOf, remember, takeKeys } from "./importKeys";
 import { planFor } from "./plan";
 import { type ImportRow, importObject } from "./resource";
 
@@ -75,7 +75,9 @@ export async function applyChunk(
   const object = await importObject(db, caller.program.id, importId);
   await refreshStatistics(db, LOOKUPS[object]);
   const rowsHash = requestHash(rows);
-  return db.transaction(async (tx) => {
+  // The keys this chunk's rows took, held for the import's next chunks once the chunk has committed.
+  let taken: ImportKey[] | null = null;
+  const answer = await db.transaction(async (tx): Promise<ChunkResult> => {
     const { rows: locked } = await tx.query<ImportRow>("SELECT * FROM imports WHERE id = $1 FOR UPDATE", [
       importId,
     ]);
@@ -84,13 +86,15 @@ export async function applyChunk(
     // the data tables' triggers, which record what this chunk changes under its id (migration 006: what
     // an update changed, what an undo takes back; local to this transaction); and the newest change
     // line before this chunk's.
-    const { rows: found } = await tx.query<Partial<StoredChunk> & { since: string }>(
+    const { rows: found } = await tx.query<Partial<StoredChunk> & { since: string; stored_chunks: number }>(
       `SELECT set_config('importer.import_id', $1::text, true) AS named, ${NEWEST_CHANGE} AS since,
+         (SELECT count(*)::int FROM import_chunks s WHERE s.import_id = $1::uuid) AS stored_chunks,
          c.results, c.column_issues, c.rows_hash, c.first_row, c.last_row
        FROM (VALUES (1)) AS one LEFT JOIN import_chunks c ON c.import_id = $1::uuid AND c.seq = $2`,
       [importId, seq],
     );
     const since = found[0]?.since ?? "0";
+    const storedChunks = found[0]?.stored_chunks ?? 0;
     const before = found[0]?.results ? (found[0] as StoredChunk) : undefined;
     if (before) {
       if (before.rows_hash !== null && before.rows_hash !== rowsHash)
@@ -112,14 +116,25 @@ export async function applyChunk(
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
     const sent = await rowsSentBefore(tx, importId, rows);
-    const results = await checkAndApply(tx, imp, rows, sent, since, early?.rows === rows ? early : undefined);
-    const applied = results.filter((r) => !sent.has(r.row));
-    await rememberKeys(
+    const seen = await keysOf(db, tx, importId, storedChunks);
+    const { results, taken: chunkKeys } = await checkAndApply(
       tx,
-      importId,
-      applied.flatMap((r) =>
-        r.fingerprint ? [{ field: FINGERPRINT_KEY, value: r.fingerprint, row: r.row }] : [],
-      ),
+      imp,
+      rows,
+      sent,
+      since,
+      seen,
+      early?.rows === rows ? early : undefined,
+    );
+    const applied = results.filter((r) => !sent.has(r.row));
+    // The fingerprints of the records this chunk made, for later chunks' duplicate_in_file.
+    chunkKeys.push(
+      ...takeKeys(
+        seen,
+        applied.flatMap((r) =>
+          r.fingerprint ? [{ field: FINGERPRINT_KEY, value: r.fingerprint, row: r.row }] : [],
+        ),
+      ).taken,
     );
     for (const r of results) delete r.fingerprint;
     const columnIssues = collapseRepeatedIssues(results);
@@ -127,8 +142,9 @@ export async function applyChunk(
     const issued = applied.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
     const numbers = rows.map((r) => r.row);
     await tx.query(
-      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results, column_issues)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results, column_issues,
+         key_fields, key_values, key_rows)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         importId,
         seq,
@@ -138,6 +154,9 @@ export async function applyChunk(
         rowsHash,
         JSON.stringify(results),
         JSON.stringify(columnIssues),
+        chunkKeys.map((k) => k.field),
+        chunkKeys.map((k) => k.value),
+        chunkKeys.map((k) => k.row),
       ],
     );
     await tx.query(
@@ -145,6 +164,7 @@ export async function applyChunk(
          repeats = repeats + $6, issued_usd_cents = issued_usd_cents + $7 WHERE id = $1`,
       [importId, counts.rows, counts.created, counts.updated, counts.skipped, counts.repeats, issued],
     );
+    taken = chunkKeys;
     return {
       import_id: importId,
       seq,
@@ -154,6 +174,8 @@ export async function applyChunk(
       counts: tally(results),
     };
   });
+  if (taken) remember(db, importId, seq, taken);
+  return answer;
 }
 
 interface StoredChunk {
@@ -219,9 +241,11 @@ async function checkAndApply(
   sent: ReadonlyMap<number, number>,
   /** The newest change line before this chunk's (see NEWEST_CHANGE). */
   since: string,
+  /** The keys the import's earlier rows took. */
+  seen: ImportKeys,
   /** The rows checked before the lock; checked again when rows turn out to have been sent before. */
   early?: CheckedChunk,
-): Promise<RowResult[]> {
+): Promise<{ results: RowResult[]; taken: ImportKey[] }> {
   const { program, spec, plan } =
     early?.planned ?? (await planFor(tx, imp.program_id, imp.object, imp.headers, imp.options));
   const { checked, results, warnings } =
@@ -230,11 +254,10 @@ async function checkAndApply(
       : checkChunkRows(imp, { program, spec, plan }, rows, sent);
   const columnOf = new Map(plan.columns.map((c) => [c.field.name, c.column]));
 
-  // A key or email seen in an earlier chunk of this import: set-based, against every chunk so far.
+  // A key or email an earlier row of this import had, in this chunk or an earlier one.
   const uniqueFields = spec.fields.filter((f) => f.unique).map((f) => f.name);
-  const firstRows = await rememberKeys(
-    tx,
-    imp.id,
+  const { taken, dupes: firstRows } = takeKeys(
+    seen,
     checked.flatMap((r) =>
       uniqueFields.flatMap((field) => {
         const value = r.record[field];
@@ -276,6 +299,7 @@ async function checkAndApply(
       object: imp.object,
       spec,
       importId: imp.id,
+      keys: seen,
       options: imp.options,
       column: (field) => columnOf.get(field) ?? null,
     };
@@ -313,7 +337,12 @@ async function checkAndApply(
         },
       ],
     });
-  return rows.map(({ row }) => results.get(row) ?? { row, outcome: "skipped", object_key: null, issues: [] });
+  return {
+    results: rows.map(
+      ({ row }) => results.get(row) ?? { row, outcome: "skipped", object_key: null, issues: [] },
+    ),
+    taken,
+  };
 }
 
 /**

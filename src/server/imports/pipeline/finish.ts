@@ -2,6 +2,7 @@ import { appendAudit } from "../../audit";
 import type { Caller } from "../../caller";
 import type { Database } from "../../db/database";
 import { ApiError } from "../../errors";
+import { forgetKeys } from "./importKeys";
 import { getImport, type ImportResource, type ImportRow, importResource } from "./resource";
 
 /**
@@ -16,7 +17,7 @@ export async function finishImport(
   ip: string | null,
   { partial = false }: { partial?: boolean } = {},
 ): Promise<ImportResource> {
-  return db.transaction(async (tx) => {
+  const ended = await db.transaction(async (tx) => {
     await getImport(tx, caller.program.id, importId);
     const { rows } = await tx.query<ImportRow>("SELECT * FROM imports WHERE id = $1 FOR UPDATE", [importId]);
     const imp = rows[0] as ImportRow;
@@ -47,6 +48,9 @@ export async function finishImport(
     });
     return importResource(done);
   });
+  // It takes no more rows: its keys held for its next chunks are let go.
+  forgetKeys(db, importId);
+  return ended;
 }
 
 /** Marks an import failed (a CSV import that broke while running in the background). */
