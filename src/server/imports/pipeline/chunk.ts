@@ -10,7 +10,7 @@ import {
 } from "../../../core";
 import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
-import { refreshStatistics } from "../../db/statistics";
+import { analyseTables, staleTables } from "../../db/statistics";
 import { ApiError } from "../../errors";
 import { APPLIERS, STORED_AS } from "../appliers";
 import { requestHash } from "../idempotency";
@@ -73,7 +73,13 @@ export async function applyChunk(
   early?: CheckedChunk,
 ): Promise<ChunkResult> {
   const object = await importObject(db, caller.program.id, importId);
-  await refreshStatistics(db, LOOKUPS[object]);
+  // On PostgreSQL a table grown stale is analysed on a connection of its own while the chunk is applied
+  // (the chunk's lookup plans with the statistics as they were, a chunk late at most); PGlite has one
+  // session, where it would wait its turn anyway. Statistics only guide plans: an ANALYZE that fails is
+  // tried again at the next chunk, and never fails this one.
+  const stale = await staleTables(db, LOOKUPS[object]);
+  const analysing = stale.length ? analyseTables(db, stale).catch(() => {}) : undefined;
+  if (db.kind !== "postgres") await analysing;
   const rowsHash = requestHash(rows);
   // The keys this chunk's rows took, held for the import's next chunks once the chunk has committed.
   let taken: ImportKey[] | null = null;
@@ -175,6 +181,7 @@ export async function applyChunk(
     };
   });
   if (taken) remember(db, importId, seq, taken);
+  await analysing;
   return answer;
 }
 
