@@ -36,7 +36,10 @@ export function requestHash(request: unknown): string {
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  // A row's cells are mostly an array of plain values, which JSON.stringify writes as the elements one by
+  // one would be (undefined as null): the same text, at a fraction of the cost.
+  if (Array.isArray(value))
+    return value.every(isPlain) ? JSON.stringify(value) : `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object")
     return `{${Object.keys(value)
       .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
@@ -44,6 +47,12 @@ function canonicalJson(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
       .join(",")}}`;
   return JSON.stringify(value) ?? "null";
+}
+
+function isPlain(value: unknown): boolean {
+  return (
+    value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "bigint")
+  );
 }
 
 interface Claimed {
