@@ -91,9 +91,12 @@ export async function applyChunk(
     // One statement after the lock: the chunk as stored, if it was applied before; the import named for
     // the data tables' triggers, which record what this chunk changes under its id (migration 006: what
     // an update changed, what an undo takes back; local to this transaction); and the newest change
-    // line before this chunk's.
+    // line before this chunk's. And the planner told that the rows a chunk looks up are in memory, not
+    // on a spinning disk (random_page_cost 1.1 for 4): with PostgreSQL's default it reads a whole program's
+    // table to find 1,000 keys (11 to 24 ms at 100,000 rows) rather than probe their indexes (2 ms).
     const { rows: found } = await tx.query<Partial<StoredChunk> & { since: string; stored_chunks: number }>(
       `SELECT set_config('importer.import_id', $1::text, true) AS named, ${NEWEST_CHANGE} AS since,
+         set_config('random_page_cost', '1.1', true) AS planned,
          (SELECT count(*)::int FROM import_chunks s WHERE s.import_id = $1::uuid) AS stored_chunks,
          c.results, c.column_issues, c.rows_hash, c.first_row, c.last_row
        FROM (VALUES (1)) AS one LEFT JOIN import_chunks c ON c.import_id = $1::uuid AND c.seq = $2`,
