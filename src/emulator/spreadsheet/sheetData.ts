@@ -65,11 +65,14 @@ export class SheetData {
     }
   }
 
-  /** A 2-D array of what `read` gives for each cell of a block (`empty` where there is no cell). */
-  readCells<T>(bounds: Bounds, read: (cell: Cell) => T, empty: T): T[][] {
-    const out: T[][] = new Array(bounds.numRows);
+  /**
+   * A 2-D array of what `read` gives for each cell of a block (`empty` where there is no cell), its
+   * arrays made by `array` (the Array of the realm that asked for it).
+   */
+  readCells<T>(bounds: Bounds, read: (cell: Cell) => T, empty: T, array: ArrayConstructor = Array): T[][] {
+    const out: T[][] = new array(bounds.numRows);
     for (let i = 0; i < bounds.numRows; i++) {
-      const line: T[] = new Array(bounds.numColumns).fill(empty);
+      const line: T[] = new array(bounds.numColumns).fill(empty);
       const row = this.rows[bounds.row - 1 + i];
       if (row)
         for (let j = 0; j < bounds.numColumns; j++) {
@@ -85,11 +88,16 @@ export class SheetData {
    * One text property of every cell of a block, as getBackgrounds and getNotes give it: `empty` where
    * the cell or the property is missing. A plain loop, no call a cell: a million-cell read stays cheap.
    */
-  readProperty(bounds: Bounds, key: TextProperty, empty: string): string[][] {
-    const out: string[][] = new Array(bounds.numRows);
+  readProperty(
+    bounds: Bounds,
+    key: TextProperty,
+    empty: string,
+    array: ArrayConstructor = Array,
+  ): string[][] {
+    const out: string[][] = new array(bounds.numRows);
     const first = bounds.column - 1;
     for (let i = 0; i < bounds.numRows; i++) {
-      const line: string[] = new Array(bounds.numColumns).fill(empty);
+      const line: string[] = new array(bounds.numColumns).fill(empty);
       const row = this.rows[bounds.row - 1 + i];
       if (row)
         for (let j = 0; j < bounds.numColumns; j++) {
