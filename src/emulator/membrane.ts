@@ -5,8 +5,9 @@
  * see their own kind of Date in what the add-on writes. Service objects handed to the add-on are
  * wrapped too, so every method call passes the boundary and the host's checks (the auth mode, the
  * scopes, the execution's time: `guard` and `around`). Enums and their members (enumeration.ts) cross
- * as they are, so a member is the same object wherever the add-on meets it. The host gives the realm's
- * Date as the add-on sees it (on the virtual clock), so the Dates re-made here are `instanceof Date`.
+ * as they are, so a member is the same object wherever the add-on meets it. The Dates re-made here are
+ * made by the realm's own Date, whose prototype the add-on's Date (on the virtual clock) shares, so
+ * they are `instanceof Date` there.
  */
 
 import { isEnumValue } from "./services/enumeration";
