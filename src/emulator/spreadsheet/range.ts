@@ -1,13 +1,6 @@
 import { handOver, resultRealm } from "../membrane";
 import { a1Notation, boundsOf, parseA1, RANGE_NOT_FOUND } from "./a1";
-import {
-  type Cell,
-  DEFAULT_BACKGROUND,
-  DEFAULT_FONT_COLOR,
-  DEFAULT_FONT_WEIGHT,
-  hasContent,
-  isDate,
-} from "./cell";
+import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, DEFAULT_FONT_WEIGHT, hasContent } from "./cell";
 import { type CellEdit, type ClearOptions, clearEdit, edits, normalizeColor } from "./cellEdits";
 import { checkCellInput, checkCellInputs, writeInput } from "./cellInput";
 import type { ServiceContext } from "./context";
@@ -102,7 +95,8 @@ export class Range {
         ? (cell: Cell) => scriptValue(cell, tz)
         : (cell: Cell) => {
             const value = scriptValue(cell, tz);
-            return isDate(value) ? new realm.Date(value.getTime()) : value;
+            // The only object a cell's value reads as is a Date of this realm.
+            return typeof value === "object" ? new realm.Date(value.getTime()) : value;
           };
     return handOver(this.data.readCells(this.bounds, read, "" as unknown, realm.Array));
   }
@@ -345,14 +339,20 @@ export class Range {
  */
 function backgroundOf(): (color: unknown) => string | undefined {
   const known = new Map<unknown, string | undefined>();
+  // Most cells repeat the colour before them (a grid read back with a few highlights).
+  let last: unknown = null;
+  let lastKept: string | undefined;
   return (color) => {
     if (color === null || color === undefined) return undefined;
+    if (color === last) return lastKept;
     let kept = known.get(color);
     if (kept === undefined && !known.has(color)) {
       const normal = normalizeColor(color as string, DEFAULT_BACKGROUND);
       kept = normal === DEFAULT_BACKGROUND ? undefined : normal;
       known.set(color, kept);
     }
+    last = color;
+    lastKept = kept;
     return kept;
   };
 }
