@@ -5,8 +5,9 @@
  * see their own kind of Date in what the add-on writes. Service objects handed to the add-on are
  * wrapped too, so every method call passes the boundary and the host's checks (the auth mode, the
  * scopes, the execution's time: `guard` and `around`). Enums and their members (enumeration.ts) cross
- * as they are, so a member is the same object wherever the add-on meets it. The host gives the realm's
- * Date as the add-on sees it (on the virtual clock), so the Dates re-made here are `instanceof Date`.
+ * as they are, so a member is the same object wherever the add-on meets it. The Dates re-made here are
+ * made by the realm's own Date, whose prototype the add-on's Date (on the virtual clock) shares, so
+ * they are `instanceof Date` there.
  */
 
 import { isEnumValue } from "./services/enumeration";
@@ -71,6 +72,30 @@ function copyArray(realm: Realm, value: unknown[], seen: Map<object, unknown>): 
 
 const OUTER: Realm = { Date, Array, Object, Error };
 
+/** The realm of the script whose service call is running; this realm's own outside any call. */
+let callerRealm: Realm = OUTER;
+/** Results made in the caller's realm (handOver), by the realm they were made in. */
+const handedOver = new WeakMap<object, Realm>();
+
+/**
+ * The realm a service should make a large result in (a grid of cells): the realm of the script whose
+ * call is running. Made there and passed to handOver, the result crosses as it is, instead of being
+ * made here and copied again (a million-cell getValues would cost two grids and their collection).
+ */
+export function resultRealm(): Realm {
+  return callerRealm;
+}
+
+/**
+ * Marks a fresh result, made in resultRealm() of primitives and that realm's Dates and arrays only,
+ * as one that crosses to its realm as it is. The service keeps no reference to it, so the script may
+ * change it freely, as it may change any copy.
+ */
+export function handOver<T extends object>(value: T): T {
+  handedOver.set(value, callerRealm);
+  return value;
+}
+
 /** Wraps a service for the add-on. Methods' results that are objects with methods are wrapped in turn. */
 export function wrapService<T extends object>(name: string, service: T, options: MembraneOptions): T {
   const proxies = new WeakMap<object, object>();
@@ -90,7 +115,13 @@ export function wrapService<T extends object>(name: string, service: T, options:
           try {
             options.guard?.(name, method);
             const invoke = () => value.apply(obj, args.map(outward));
-            result = options.around ? options.around(name, method, invoke) : invoke();
+            const before = callerRealm;
+            callerRealm = options.inner;
+            try {
+              result = options.around ? options.around(name, method, invoke) : invoke();
+            } finally {
+              callerRealm = before;
+            }
           } catch (error) {
             // Apps Script's errors read "Exception: …"; the name crosses with the message.
             const crossed = new options.inner.Error(error instanceof Error ? error.message : String(error));
@@ -110,6 +141,10 @@ export function wrapService<T extends object>(name: string, service: T, options:
     if (value === null || typeof value !== "object") return value;
     // An enum or its member keeps its identity: `e.authMode === ScriptApp.AuthMode.LIMITED`.
     if (isEnumValue(value)) return value;
+    if (handedOver.get(value) === options.inner) {
+      handedOver.delete(value);
+      return value;
+    }
     if (isDate(value) || Array.isArray(value) || !hasMethods(value)) return copyInto(options.inner, value);
     return wrap(value, path);
   };

@@ -2,6 +2,7 @@
 // real service, the chunk requests counted at a proxy between them.
 import { CallLog } from "../../src/emulator/calls";
 import type { AddonHost } from "../../src/emulator/host";
+import { cellOf } from "../../src/emulator/spreadsheet/cell";
 import { Workbook } from "../../src/emulator/spreadsheet/workbook";
 import { type FaultyProxy, startFaultyProxy } from "./faultyProxy";
 import {
@@ -81,7 +82,7 @@ describe("validate a sheet of any size up to 100,000 rows: at most 8 Spreadsheet
       expect(view).toMatchObject({ rows: n, blocked: false, errors: plantedErrors(n) });
       expect(view.highlighted).toBe(plantedErrors(n));
       const coloured = workbook.activeSheet.rows.reduce(
-        (sum, row) => sum + (row ?? []).filter((cell) => cell?.background === ERROR_COLOR).length,
+        (sum, row) => sum + (row ?? []).filter((cell) => cellOf(cell)?.background === ERROR_COLOR).length,
         0,
       );
       expect(coloured).toBe(plantedErrors(n));

@@ -145,7 +145,6 @@ export function runImport(host: AddonHost, choice: object, dryRun = false): any 
   return Object.assign(progress, { steps: seen.length });
 }
 
-type Cell = import("../../src/emulator/spreadsheet/cell").Cell;
 type CellValue = import("../../src/emulator/spreadsheet/cell").CellValue;
 type SheetData = import("../../src/emulator/spreadsheet/sheetData").SheetData;
 
@@ -199,8 +198,5 @@ export function fillSheet(
   const lines = [headers, ...rows];
   sheet.maxRows = Math.max(sheet.maxRows, lines.length);
   sheet.maxColumns = Math.max(sheet.maxColumns, ...lines.map((line) => line.length));
-  lines.forEach((line, r) => {
-    const cells: (Cell | undefined)[] = line.map((value) => (value === "" ? undefined : { value }));
-    sheet.rows[r] = cells;
-  });
+  sheet.putValues(1, lines);
 }

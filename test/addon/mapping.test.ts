@@ -328,9 +328,7 @@ describe("budgets with a mapping", () => {
     const sheet = workbook.activeSheet;
     const lines: CellValue[][] = [["Partners exported from Acme CRM"], CRM_HEADERS, ...rows];
     sheet.maxRows = Math.max(sheet.maxRows, lines.length);
-    lines.forEach((line, r) => {
-      sheet.rows[r] = line.map((value) => (value === "" ? undefined : { value }));
-    });
+    sheet.putValues(1, lines);
     const calls = new CallLog();
     const host = loadAddonFor({ url: service.url, workbook, calls });
     hosts.push(host);

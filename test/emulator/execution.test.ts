@@ -108,6 +108,21 @@ describe("the virtual clock", () => {
     );
     expect(host.run("kinds")).toEqual([true, true, true, "[object Date]"]);
   });
+
+  test("the add-on's Date keeps the shape of Date: its statics, its prototype, and classes made from it", () => {
+    const clock = new VirtualClock();
+    clock.advance(24 * 3600_000);
+    const host = hostFor(
+      `class Day extends Date { label() { return "day " + this.getTime(); } }
+      function shape() {
+        const day = new Day();
+        return [Date.name, Date.length, typeof Date.parse("2020-01-01"), Date.prototype === Object.getPrototypeOf(new Date(0)),
+          day instanceof Day, day instanceof Date, day.label() === "day " + Date.now()];
+      }`,
+      { clock },
+    );
+    expect(host.run("shape")).toEqual(["Date", 7, "number", true, true, true, true]);
+  });
 });
 
 describe("execution time limits (https://developers.google.com/apps-script/guides/services/quotas)", () => {

@@ -1,5 +1,8 @@
 import vm from "node:vm";
-import { type Realm, wrapService } from "../../src/emulator/membrane";
+import { CallLog } from "../../src/emulator/calls";
+import { handOver, type Realm, wrapService } from "../../src/emulator/membrane";
+import { createSpreadsheetApp } from "../../src/emulator/spreadsheet/spreadsheetApp";
+import { Workbook } from "../../src/emulator/spreadsheet/workbook";
 
 function context() {
   const ctx = vm.createContext({});
@@ -101,5 +104,57 @@ describe("the membrane between the services and the add-on", () => {
       vm.runInContext("try { cell.setValue(1) } catch (e) { e instanceof Error && e.message }", ctx),
     ).toBe("You do not have permission to call PropertiesService.setValue");
     expect(cell.value).toBeNull();
+  });
+
+  it("passes a grid a service made in the add-on's realm as it is, and copies one made outside the call", () => {
+    const { ctx, inner } = context();
+    const before = handOver([[1, 2]]);
+    let kept: unknown;
+    const service = {
+      ours: () => {
+        kept = handOver(new inner.Array(new inner.Array(1, 2)));
+        return kept;
+      },
+      before: () => {
+        kept = before;
+        return kept;
+      },
+    };
+    ctx.svc = wrapService("SpreadsheetApp", service, { inner });
+    ctx.kept = () => kept;
+    expect(vm.runInContext("svc.ours() === kept()", ctx)).toBe(true);
+    expect(vm.runInContext("const g = svc.before(); [g === kept(), g instanceof Array]", ctx)).toEqual([
+      false,
+      true,
+    ]);
+  });
+
+  it("gives getValues and getBackgrounds in the add-on's realm, and changing them leaves the sheet as it was", () => {
+    const { ctx, inner } = context();
+    const workbook = new Workbook();
+    const app = createSpreadsheetApp(workbook, new CallLog());
+    app
+      .getActiveSheet()
+      .getRange(1, 1, 1, 2)
+      .setValues([["a", new Date("2024-05-01T00:00:00Z")]]);
+    ctx.SpreadsheetApp = wrapService("SpreadsheetApp", app, { inner });
+    expect(
+      vm.runInContext(
+        `const range = SpreadsheetApp.getActiveSheet().getRange(1, 1, 1, 2);
+        const v = range.getValues();
+        const b = range.getBackgrounds();
+        const kinds = [v instanceof Array, v[0] instanceof Array, v[0][1] instanceof Date, b[0] instanceof Array];
+        v[0][0] = "changed";
+        v[0][1].setFullYear(1999);
+        b[0][0] = "#ff0000";
+        kinds`,
+        ctx,
+      ),
+    ).toEqual([true, true, true, true]);
+    const range = app.getActiveSheet().getRange(1, 1, 1, 2);
+    expect(range.getValue()).toBe("a");
+    const [[, date]] = range.getValues() as [[unknown, Date]];
+    expect(date.toISOString()).toBe("2024-05-01T00:00:00.000Z");
+    expect(range.getBackground()).toBe("#ffffff");
   });
 });

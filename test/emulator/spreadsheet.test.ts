@@ -379,6 +379,45 @@ describe("sheets", () => {
   });
 });
 
+describe("a tab's grid kept compactly", () => {
+  it("a cell of a bare value takes on a background and a note, keeps its value, and loses them again", () => {
+    const { workbook, sheet } = open();
+    workbook.activeSheet.putValues(1, [["a", 2, true, new Date("2024-01-15T00:00:00Z")]]);
+    const range = sheet.getRange("A1:D1");
+    range.setBackgrounds([["#ff0000", null, "#00ff00", null]]);
+    range.setNotes([["one", "two", "", ""]]);
+    expect(range.getValues()).toEqual([["a", 2, true, new Date("2024-01-15T00:00:00Z")]]);
+    expect(range.getBackgrounds()).toEqual([["#ff0000", "#ffffff", "#00ff00", "#ffffff"]]);
+    expect(range.getNotes()).toEqual([["one", "two", "", ""]]);
+    range.setBackgrounds([[null, null, null, null]]);
+    range.setNotes([["", "", "", ""]]);
+    range.setNumberFormat("0.00");
+    expect(range.getDisplayValues()).toEqual([["a", "2.00", "TRUE", "45306.00"]]);
+    range.clearFormat();
+    expect(range.getDisplayValues()).toEqual([["a", "2", "TRUE", "1/15/2024"]]);
+    expect(workbook.activeSheet.rows[0]).toEqual(["a", 2, true, { value: new Date("2024-01-15T00:00:00Z") }]);
+  });
+
+  it("a cell read from the grid is a copy: changing it changes no sheet", () => {
+    const { workbook, sheet } = open();
+    workbook.activeSheet.putValues(1, [["a"]]);
+    const cell = workbook.activeSheet.cell(1, 1);
+    if (cell) cell.value = "changed";
+    expect(sheet.getRange("A1").getValue()).toBe("a");
+  });
+
+  it("clearing content leaves a cell's formatting, and clearing that empties the grid", () => {
+    const { workbook, sheet } = open();
+    workbook.activeSheet.putValues(1, [["a", "b"]]);
+    sheet.getRange("A1:B1").setBackground("#ff0000");
+    sheet.getRange("A1:B1").clearContent();
+    expect(sheet.getRange("A1:B1").getBackgrounds()).toEqual([["#ff0000", "#ff0000"]]);
+    expect(sheet.getLastRow()).toBe(0);
+    sheet.getRange("A1:B1").clearFormat();
+    expect(workbook.activeSheet.rows[0]?.filter((cell) => cell !== undefined)).toEqual([]);
+  });
+});
+
 describe("formatting, notes and validation", () => {
   it("backgrounds and notes round-trip, and null resets them to white and no note", () => {
     const { sheet } = open();

@@ -1,5 +1,12 @@
 import { parse } from "csv-parse/sync";
-import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, isDate, setProperty } from "../spreadsheet/cell";
+import {
+  type Cell,
+  cellOf,
+  DEFAULT_BACKGROUND,
+  DEFAULT_FONT_COLOR,
+  isDate,
+  setProperty,
+} from "../spreadsheet/cell";
 import { checkCellInputs, writeInput } from "../spreadsheet/cellInput";
 import { displayValue } from "../spreadsheet/format";
 import type { SheetData } from "../spreadsheet/sheetData";
@@ -107,7 +114,8 @@ export function cellWindow(sheet: SheetData, fromRow: number, toRow: number, tim
   for (let r = Math.max(1, fromRow); r <= Math.min(toRow, sheet.maxRows); r++) {
     const row = sheet.rows[r - 1];
     if (!row) continue;
-    row.forEach((cell, c) => {
+    row.forEach((stored, c) => {
+      const cell = cellOf(stored);
       if (!cell) return;
       const view: CellView = { row: r, column: c + 1 };
       const text = displayValue(cell, timeZone);

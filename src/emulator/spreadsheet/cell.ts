@@ -33,15 +33,30 @@ export const DEFAULT_BACKGROUND = "#ffffff";
 export const DEFAULT_FONT_COLOR = "#000000";
 export const DEFAULT_FONT_WEIGHT = "normal";
 
-/** Whether a cell counts for getLastRow and isBlank: a value or a formula, not formatting or notes. */
-export function hasContent(cell: Cell | undefined): boolean {
-  return cell !== undefined && (cell.value !== undefined || cell.formula !== undefined);
+/**
+ * What a tab's grid keeps at a cell: nothing; a bare string, number or boolean for a cell that holds
+ * that value and nothing else (most cells of a sheet of data); or the Cell. A million-cell tab so keeps
+ * no million objects for the collector to trace (a Date, an object itself, is kept in a Cell).
+ */
+export type StoredCell = Cell | string | number | boolean | undefined;
+
+/** The Cell a grid keeps at a place: made anew for a bare value, so changing it changes no sheet. */
+export function cellOf(stored: StoredCell): Cell | undefined {
+  return stored === undefined || typeof stored === "object" ? stored : { value: stored };
 }
 
-export function isEmptyCell(cell: Cell): boolean {
-  if (cell.value !== undefined || cell.formula !== undefined) return false; // most cells, at once
-  for (const key in cell) if ((cell as Record<string, unknown>)[key] !== undefined) return false;
-  return true;
+/** What a grid keeps for a cell (see StoredCell): undefined when it is empty, its value when that is all. */
+export function storedCell(cell: Cell): StoredCell {
+  for (const key in cell)
+    if (key !== "value" && (cell as Record<string, unknown>)[key] !== undefined) return cell;
+  const value = cell.value;
+  return value === undefined || typeof value !== "object" ? value : cell;
+}
+
+/** Whether a cell counts for getLastRow and isBlank: a value or a formula, not formatting or notes. */
+export function hasContent(stored: StoredCell): boolean {
+  if (stored === undefined) return false;
+  return typeof stored !== "object" || stored.value !== undefined || stored.formula !== undefined;
 }
 
 /** True for a Date of any realm (the add-on's Dates are not this realm's). */

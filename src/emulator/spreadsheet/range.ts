@@ -1,3 +1,4 @@
+import { handOver, resultRealm } from "../membrane";
 import { a1Notation, boundsOf, parseA1, RANGE_NOT_FOUND } from "./a1";
 import { type Cell, DEFAULT_BACKGROUND, DEFAULT_FONT_COLOR, DEFAULT_FONT_WEIGHT, hasContent } from "./cell";
 import { type CellEdit, type ClearOptions, clearEdit, edits, normalizeColor } from "./cellEdits";
@@ -87,7 +88,17 @@ export class Range {
   /** Numbers, booleans, Dates (for dates) and strings; "" for empty cells. */
   getValues(): unknown[][] {
     const tz = this.ctx.workbook.timeZone;
-    return this.data.readCells(this.bounds, (cell) => scriptValue(cell, tz), "" as unknown);
+    const realm = resultRealm();
+    // A Date is made anew for each read, so the script's changes to it never reach the cell.
+    const read =
+      realm.Date === Date
+        ? (cell: Cell) => scriptValue(cell, tz)
+        : (cell: Cell) => {
+            const value = scriptValue(cell, tz);
+            // The only object a cell's value reads as is a Date of this realm.
+            return typeof value === "object" ? new realm.Date(value.getTime()) : value;
+          };
+    return handOver(this.data.readCells(this.bounds, read, "" as unknown, realm.Array));
   }
 
   getDisplayValue(): string {
@@ -96,7 +107,9 @@ export class Range {
 
   getDisplayValues(): string[][] {
     const tz = this.ctx.workbook.timeZone;
-    return this.data.readCells(this.bounds, (cell) => displayValue(cell, tz), "");
+    return handOver(
+      this.data.readCells(this.bounds, (cell) => displayValue(cell, tz), "", resultRealm().Array),
+    );
   }
 
   /** Sets every cell of the range to the value; more than 50,000 characters throw Google's message. */
@@ -119,7 +132,7 @@ export class Range {
   }
 
   getFormulas(): string[][] {
-    return this.data.readCells(this.bounds, (cell) => cell.formula ?? "", "");
+    return handOver(this.data.readCells(this.bounds, (cell) => cell.formula ?? "", "", resultRealm().Array));
   }
 
   setFormula(formula: string): this {
@@ -141,7 +154,9 @@ export class Range {
   }
 
   getBackgrounds(): string[][] {
-    return this.data.readProperty(this.bounds, "background", DEFAULT_BACKGROUND);
+    return handOver(
+      this.data.readProperty(this.bounds, "background", DEFAULT_BACKGROUND, resultRealm().Array),
+    );
   }
 
   /** null resets to the default (white). */
@@ -161,7 +176,7 @@ export class Range {
   }
 
   getNotes(): string[][] {
-    return this.data.readProperty(this.bounds, "note", "");
+    return handOver(this.data.readProperty(this.bounds, "note", "", resultRealm().Array));
   }
 
   /** null or "" removes the note. */
@@ -181,10 +196,13 @@ export class Range {
   }
 
   getNumberFormats(): string[][] {
-    return this.data.readCells(
-      this.bounds,
-      (cell) => cell.numberFormat || AUTOMATIC_FORMAT_NAME,
-      AUTOMATIC_FORMAT_NAME,
+    return handOver(
+      this.data.readCells(
+        this.bounds,
+        (cell) => cell.numberFormat || AUTOMATIC_FORMAT_NAME,
+        AUTOMATIC_FORMAT_NAME,
+        resultRealm().Array,
+      ),
     );
   }
 
@@ -245,10 +263,13 @@ export class Range {
   }
 
   getFontWeights(): string[][] {
-    return this.data.readCells(
-      this.bounds,
-      (cell) => cell.fontWeight ?? DEFAULT_FONT_WEIGHT,
-      DEFAULT_FONT_WEIGHT,
+    return handOver(
+      this.data.readCells(
+        this.bounds,
+        (cell) => cell.fontWeight ?? DEFAULT_FONT_WEIGHT,
+        DEFAULT_FONT_WEIGHT,
+        resultRealm().Array,
+      ),
     );
   }
 
@@ -268,10 +289,13 @@ export class Range {
   }
 
   getFontColors(): string[][] {
-    return this.data.readCells(
-      this.bounds,
-      (cell) => cell.fontColor ?? DEFAULT_FONT_COLOR,
-      DEFAULT_FONT_COLOR,
+    return handOver(
+      this.data.readCells(
+        this.bounds,
+        (cell) => cell.fontColor ?? DEFAULT_FONT_COLOR,
+        DEFAULT_FONT_COLOR,
+        resultRealm().Array,
+      ),
     );
   }
 
@@ -315,14 +339,20 @@ export class Range {
  */
 function backgroundOf(): (color: unknown) => string | undefined {
   const known = new Map<unknown, string | undefined>();
+  // Most cells repeat the colour before them (a grid read back with a few highlights).
+  let last: unknown = null;
+  let lastKept: string | undefined;
   return (color) => {
     if (color === null || color === undefined) return undefined;
+    if (color === last) return lastKept;
     let kept = known.get(color);
     if (kept === undefined && !known.has(color)) {
       const normal = normalizeColor(color as string, DEFAULT_BACKGROUND);
       kept = normal === DEFAULT_BACKGROUND ? undefined : normal;
       known.set(color, kept);
     }
+    last = color;
+    lastKept = kept;
     return kept;
   };
 }

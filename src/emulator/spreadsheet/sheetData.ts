@@ -1,4 +1,4 @@
-import { type Cell, hasContent, isEmptyCell } from "./cell";
+import { type Cell, cellOf, hasContent, type StoredCell, storedCell } from "./cell";
 
 /** A block of cells, 1-based as in Apps Script. */
 export interface Bounds {
@@ -15,11 +15,12 @@ export const DEFAULT_MAX_ROWS = 1000;
 export const DEFAULT_MAX_COLUMNS = 26;
 
 /**
- * One tab's grid. Cells sit in a sparse array of sparse rows (0-based), so a tab of 20,000 rows costs
- * one object per cell that holds something, and the empty rest costs nothing.
+ * One tab's grid. Cells sit in a sparse array of sparse rows (0-based), each kept as StoredCell says: a
+ * tab of 100,000 rows of plain values costs an array a row, the values themselves, and nothing for
+ * its empty rest.
  */
 export class SheetData {
-  readonly rows: (Array<Cell | undefined> | undefined)[] = [];
+  readonly rows: (StoredCell[] | undefined)[] = [];
   frozenRows = 0;
   frozenColumns = 0;
   /** The selected block; getActiveRange returns it when this is the active sheet. */
@@ -32,8 +33,16 @@ export class SheetData {
     public maxColumns = DEFAULT_MAX_COLUMNS,
   ) {}
 
+  /** A cell's contents; a copy when the grid keeps only its value, so only reading it means anything. */
   cell(row: number, column: number): Cell | undefined {
-    return this.rows[row - 1]?.[column - 1];
+    return cellOf(this.rows[row - 1]?.[column - 1]);
+  }
+
+  /** Puts rows of plain values into the grid from a 1-based row, as a sheet filled in by a person. */
+  putValues(row: number, lines: readonly (readonly (Cell["value"] | "")[])[]): void {
+    lines.forEach((line, i) => {
+      this.rows[row - 1 + i] = line.map((value) => (value === "" ? undefined : storedCell({ value })));
+    });
   }
 
   /**
@@ -49,32 +58,43 @@ export class SheetData {
       for (let j = 0; j < bounds.numColumns; j++) {
         const c = bounds.column - 1 + j;
         const existing = row?.[c];
-        if (onlyExisting && !existing) continue;
-        const cell = existing ?? {};
+        if (onlyExisting && existing === undefined) continue;
+        const cell = cellOf(existing) ?? {};
         edit(cell, i, j);
-        if (isEmptyCell(cell)) {
-          if (existing && row) delete row[c];
-        } else if (!existing) {
+        const kept = storedCell(cell);
+        if (kept === existing) continue;
+        if (kept === undefined) delete (row as StoredCell[])[c];
+        else {
           if (!row) {
             row = [];
             this.rows[r] = row;
           }
-          row[c] = cell;
+          row[c] = kept;
         }
       }
     }
   }
 
-  /** A 2-D array of what `read` gives for each cell of a block (`empty` where there is no cell). */
-  readCells<T>(bounds: Bounds, read: (cell: Cell) => T, empty: T): T[][] {
-    const out: T[][] = new Array(bounds.numRows);
+  /**
+   * A 2-D array of what `read` gives for each cell of a block (`empty` where there is no cell), its
+   * arrays made by `array` (the Array of the realm that asked for it). A cell kept as a bare value is
+   * read through one Cell lent for the whole read (no object a cell), so `read` must not keep its cell.
+   */
+  readCells<T>(bounds: Bounds, read: (cell: Cell) => T, empty: T, array: ArrayConstructor = Array): T[][] {
+    const out: T[][] = new array(bounds.numRows);
+    const lent: Cell = { value: "" };
     for (let i = 0; i < bounds.numRows; i++) {
-      const line: T[] = new Array(bounds.numColumns).fill(empty);
+      const line: T[] = new array(bounds.numColumns).fill(empty);
       const row = this.rows[bounds.row - 1 + i];
       if (row)
         for (let j = 0; j < bounds.numColumns; j++) {
-          const cell = row[bounds.column - 1 + j];
-          if (cell) line[j] = read(cell);
+          const stored = row[bounds.column - 1 + j];
+          if (stored === undefined) continue;
+          if (typeof stored === "object") line[j] = read(stored);
+          else {
+            lent.value = stored;
+            line[j] = read(lent);
+          }
         }
       out[i] = line;
     }
@@ -85,15 +105,22 @@ export class SheetData {
    * One text property of every cell of a block, as getBackgrounds and getNotes give it: `empty` where
    * the cell or the property is missing. A plain loop, no call a cell: a million-cell read stays cheap.
    */
-  readProperty(bounds: Bounds, key: TextProperty, empty: string): string[][] {
-    const out: string[][] = new Array(bounds.numRows);
+  readProperty(
+    bounds: Bounds,
+    key: TextProperty,
+    empty: string,
+    array: ArrayConstructor = Array,
+  ): string[][] {
+    const out: string[][] = new array(bounds.numRows);
     const first = bounds.column - 1;
     for (let i = 0; i < bounds.numRows; i++) {
-      const line: string[] = new Array(bounds.numColumns).fill(empty);
+      const line: string[] = new array(bounds.numColumns).fill(empty);
       const row = this.rows[bounds.row - 1 + i];
       if (row)
         for (let j = 0; j < bounds.numColumns; j++) {
-          const v = row[first + j]?.[key];
+          const stored = row[first + j];
+          if (stored === undefined || typeof stored !== "object") continue; // a bare value: no property
+          const v = stored[key];
           if (v !== undefined) line[j] = v;
         }
       out[i] = line;
@@ -121,18 +148,23 @@ export class SheetData {
       for (let j = 0; j < bounds.numColumns; j++) {
         const v = convert(line?.[j]);
         const c = first + j;
-        const cell = row?.[c];
+        const stored = row?.[c];
+        // A bare value has none of these properties.
+        const cell = typeof stored === "object" ? stored : undefined;
+        const value = typeof stored === "object" ? undefined : stored;
         if (v === undefined) {
-          if (!cell || cell[key] === undefined) continue;
+          if (cell?.[key] === undefined) continue;
           delete cell[key];
-          if (isEmptyCell(cell)) delete (row as Array<Cell | undefined>)[c];
+          const kept = storedCell(cell);
+          if (kept === undefined) delete (row as StoredCell[])[c];
+          else (row as StoredCell[])[c] = kept;
         } else if (cell) cell[key] = v;
         else {
           if (!row) {
             row = [];
             this.rows[r] = row;
           }
-          row[c] = { [key]: v };
+          row[c] = value === undefined ? { [key]: v } : { value, [key]: v };
         }
       }
     }
@@ -144,7 +176,7 @@ export class SheetData {
       const row = this.rows[r];
       if (!row) continue;
       for (let c = bounds.column - 1; c < bounds.column - 1 + bounds.numColumns; c++) {
-        const cell = row[c];
+        const cell = cellOf(row[c]);
         if (cell && test(cell)) return true;
       }
     }

@@ -1,4 +1,12 @@
-import { type Cell, type CellValue, isDate, type ValidationRule } from "./cell";
+import {
+  type Cell,
+  type CellValue,
+  cellOf,
+  isDate,
+  type StoredCell,
+  storedCell,
+  type ValidationRule,
+} from "./cell";
 import { type Bounds, SheetData } from "./sheetData";
 
 /** The workbook as plain JSON: what the preview writes to disk and reads back after a restart. */
@@ -84,7 +92,12 @@ function encodeSheet(sheet: SheetData): SheetJSON {
     return index;
   };
   const rows = Array.from(sheet.rows, (row) =>
-    row ? Array.from(row, (cell) => (cell ? encodeCell(cell, encodeRule) : null)) : null,
+    row
+      ? Array.from(row, (stored) => {
+          const cell = cellOf(stored);
+          return cell ? encodeCell(cell, encodeRule) : null;
+        })
+      : null,
   );
   return {
     name: sheet.name,
@@ -111,9 +124,9 @@ function decodeSheet(json: SheetJSON): SheetData {
   sheet.rows.length = json.rows.length;
   json.rows.forEach((rowJson, r) => {
     if (!rowJson) return;
-    const row: Array<Cell | undefined> = new Array(rowJson.length);
+    const row: StoredCell[] = new Array(rowJson.length);
     rowJson.forEach((cellJson, c) => {
-      if (cellJson) row[c] = decodeCell(cellJson, rules);
+      if (cellJson) row[c] = storedCell(decodeCell(cellJson, rules));
     });
     sheet.rows[r] = row;
   });
