@@ -65,6 +65,29 @@ const RESULT_KEY: Record<Table, string> = {
 const CHANGED_RECORDS = `(SELECT c.id, c.import_id, c.table_name, r.record_id, c.action, c.undone_at
   FROM import_changes c CROSS JOIN LATERAL unnest(COALESCE(c.record_ids, ARRAY[c.record_id])) AS r(record_id))`;
 
+/**
+ * Marks the import's changes taken back, but for the records refused ($2, each `table:id`). A 'created'
+ * line holding refused records and others is parted: it keeps its id (its place among the changes) and
+ * the refused records, and the others go to a new line, taken back.
+ */
+const UNDONE = `WITH parted AS (
+    SELECT c.id, c.import_id, c.table_name,
+      array_agg(r ORDER BY r) FILTER (WHERE (c.table_name || ':' || r) = ANY($2::text[])) AS kept,
+      array_agg(r ORDER BY r) FILTER (WHERE NOT (c.table_name || ':' || r) = ANY($2::text[])) AS others
+    FROM import_changes c CROSS JOIN LATERAL unnest(c.record_ids) AS r
+    WHERE cardinality($2::text[]) > 0 AND c.import_id = $1 AND c.undone_at IS NULL AND c.record_ids IS NOT NULL
+    GROUP BY c.id
+    HAVING bool_or((c.table_name || ':' || r) = ANY($2::text[]))
+  ), moved AS (
+    INSERT INTO import_changes (import_id, table_name, record_ids, action, undone_at)
+    SELECT import_id, table_name, others, 'created', now() FROM parted WHERE others IS NOT NULL
+  ), kept AS (
+    UPDATE import_changes c SET record_ids = p.kept FROM parted p WHERE c.id = p.id AND p.others IS NOT NULL
+  )
+  UPDATE import_changes SET undone_at = now() WHERE import_id = $1 AND undone_at IS NULL
+    AND (record_id IS NULL OR NOT (table_name || ':' || record_id) = ANY($2::text[]))
+    AND id NOT IN (SELECT id FROM parted)`;
+
 /** Tables whose records keep the row of the import that created them. */
 const KEEPS_ROW: ReadonlySet<Table> = new Set(["transactions", "rewards", "leads"]);
 
@@ -240,13 +263,7 @@ export async function undoImport(
     for (const [table, ids] of restore) await restoreColumns(tx, importId, table, ids);
     if (withdrawn.length) await tx.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [withdrawn]);
     // A refused record keeps this import's changes: they still count against an undo of an earlier one.
-    await keepRefused(tx, importId, refused);
-    // A line's first record says for the line: no line holds refused records and others (keepRefused).
-    await tx.query(
-      `UPDATE import_changes SET undone_at = now() WHERE import_id = $1 AND undone_at IS NULL
-         AND NOT (table_name || ':' || COALESCE(record_id, record_ids[1])) = ANY($2::text[])`,
-      [importId, refused.map((r) => `${r.table}:${r.id}`)],
-    );
+    await tx.query(UNDONE, [importId, refused.map((r) => `${r.table}:${r.id}`)]);
     await tx.query("UPDATE imports SET status = 'undone', undo = $2 WHERE id = $1", [
       importId,
       JSON.stringify(summary),
@@ -395,35 +412,6 @@ function refusalOf(table: Table, record: Inspected): Pick<UndoRefusal, "code" | 
 
 function list(items: readonly string[]): string {
   return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
-/**
- * Parts the refused records from the others in the import's 'created' lines that hold both: the line
- * keeps its id (its place among the changes) and the refused records, and the others move to a new
- * line, to be marked taken back with the rest. A line then holds refused records only, or none.
- */
-async function keepRefused(
-  tx: Queryable,
-  importId: string,
-  refused: readonly { table: Table; id: number }[],
-): Promise<void> {
-  if (!refused.length) return;
-  await tx.query(
-    `WITH parted AS (
-       SELECT c.id, c.import_id, c.table_name,
-         array_agg(r ORDER BY r) FILTER (WHERE (c.table_name || ':' || r) = ANY($2::text[])) AS kept,
-         array_agg(r ORDER BY r) FILTER (WHERE NOT (c.table_name || ':' || r) = ANY($2::text[])) AS others
-       FROM import_changes c CROSS JOIN LATERAL unnest(c.record_ids) AS r
-       WHERE c.import_id = $1 AND c.undone_at IS NULL AND c.record_ids IS NOT NULL
-       GROUP BY c.id
-     ), moved AS (
-       INSERT INTO import_changes (import_id, table_name, record_ids, action)
-       SELECT import_id, table_name, others, 'created' FROM parted WHERE kept IS NOT NULL AND others IS NOT NULL
-     )
-     UPDATE import_changes c SET record_ids = p.kept
-     FROM parted p WHERE c.id = p.id AND p.kept IS NOT NULL AND p.others IS NOT NULL`,
-    [importId, refused.map((r) => `${r.table}:${r.id}`)],
-  );
 }
 
 /** The import's row behind each refused record that does not keep it: found in its chunks' results. */
