@@ -224,9 +224,13 @@ async function resolve(
 async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
   const { tx, programId } = ctx;
   const params = [programId, JSON.stringify(creates)];
-  const made = (await unlessTaken(tx, () => tx.query(insertPartners(false), params)))
-    ? creates
-    : (await tx.query<{ key: string; email: string }>(insertPartners(true), params)).rows;
+  let made = creates;
+  if (!(await unlessTaken(tx, () => tx.query(insertPartners(false), params)))) {
+    const { rows } = await tx.query<{ key: string }>(insertPartners(true), params);
+    const keys = new Set(rows.map((m) => m.key));
+    made = creates.filter((c) => keys.has(c.key));
+  }
+  // Invites are queued in the rows' order, whichever insert made the partners.
   if (ctx.options.send_invites && made.length)
     await tx.query(
       `INSERT INTO outbox (program_id, kind, to_email, payload, import_id)
@@ -239,18 +243,18 @@ async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Se
         ctx.importId,
       ],
     );
-  const created = new Set(made.map((m) => m.key));
-  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
+  const madeRows = new Set(made.map((c) => c.src_row));
+  return new Set(creates.filter((c) => !madeRows.has(c.src_row)).map((c) => c.src_row));
 }
 
-/** The insert; `leaveTaken`: a key or email taken meanwhile is passed over, and what was made returned. */
+/** The insert; `leaveTaken`: a key or email taken meanwhile is passed over, and the keys made returned. */
 const insertPartners = (leaveTaken: boolean) =>
   `WITH v AS (SELECT v.*, ${NEW_ID("partners")} AS new_id FROM ${RECORDSET})
    INSERT INTO partners (id, program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
    SELECT v.new_id, $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
    FROM v
    ORDER BY v.key
-   ${leaveTaken ? "ON CONFLICT DO NOTHING RETURNING key, email" : ""}`;
+   ${leaveTaken ? "ON CONFLICT DO NOTHING RETURNING key" : ""}`;
 
 /** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
 function values(r: CheckedRow, customFields: readonly { name: string }[]) {
