@@ -5,8 +5,9 @@ import type { Queryable } from "../../db/database";
  * (a unique violation), or that answers false, is taken back, and false returned.
  *
  * Inserts go this way first, without `ON CONFLICT DO NOTHING` (and without `RETURNING` where the rows
- * say what was made): that costs half as much again as the insert itself, and a key taken meanwhile is
- * rare. Only when one is, the insert that leaves it to the other import runs instead (see createOrMatch).
+ * say what was made): those cost nearly half as much again as the insert itself, and a key taken
+ * meanwhile is rare. Only when one is, the insert that leaves it to the other import runs instead (see
+ * createOrMatch).
  */
 export async function unlessTaken(tx: Queryable, write: () => Promise<unknown>): Promise<boolean> {
   await tx.query("SAVEPOINT unless_taken");
