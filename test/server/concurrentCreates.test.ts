@@ -137,6 +137,27 @@ onPostgres("concurrent creates (postgres)", () => {
     expect([...(tags[0]?.tags ?? [])].sort()).toEqual(["from0", "from1", "from2", "from3", "t1"]);
   }, 120_000);
 
+  it("partners: keys another import takes at the same moment are updated, the rest still created, each with one invite", async () => {
+    const headers = ["partner_email", "partner_key", "territory"];
+    const row = (n: number) => [`new${n}@example.com`, `new${n}`, "North"];
+    const answers = await race("partners", [
+      { object: "partners", headers, rows: numbers.slice(0, 200).map(row), options: { send_invites: true } },
+      { object: "partners", headers, rows: numbers.slice(100).map(row), options: { send_invites: true } },
+    ]);
+    expect(answers.map((a) => a.status === 200 || a.text)).toEqual([true, true]);
+    const all = answers.flatMap((a) => a.results);
+    for (const n of numbers) {
+      const outcomes = all.filter((r) => r.object_key === `new${n}`).map((r) => r.outcome);
+      expect(outcomes.sort()).toEqual(n > 100 && n <= 200 ? ["created", "updated"] : ["created"]);
+    }
+    const { rows } = await s.db.query<{ partners: number; invites: number; invited: number }>(
+      `SELECT (SELECT count(*)::int FROM partners WHERE key LIKE 'new%') AS partners,
+         count(*)::int AS invites, count(DISTINCT payload->>'partner_key')::int AS invited
+       FROM outbox WHERE kind = 'partner_invite'`,
+    );
+    expect(rows).toEqual([{ partners: 300, invites: 300, invited: 300 }]);
+  }, 120_000);
+
   it("partners: a new email another import takes under another key is matched by email", async () => {
     const headers = ["partner_email", "partner_key", "territory"];
     const answers = await race("partners", [
@@ -248,4 +269,51 @@ onPostgres("concurrent creates (postgres)", () => {
     );
     await expectOneCreatePerKey(answers, "leads", "external_key", keys("L"));
   }, 120_000);
+
+  it("transactions: a key another import stores at the same moment is skipped as stored; the rest are created", async () => {
+    await importRows(s, "customers", ["email", "customer_key"], [["cus@example.com", "cus_a"]]);
+    const headers = ["customer_key", "amount", "key"];
+    const row = (n: number) => ["cus_a", 100 * n, `txn_${n}`];
+    const answers = await race("transactions", [
+      { object: "transactions", headers, rows: numbers.slice(0, 200).map(row) },
+      { object: "transactions", headers, rows: numbers.slice(100).map(row) },
+    ]);
+    expectOneCreateOtherExists(answers, "txn_", "transaction_exists");
+    const { rows } = await s.db.query<{ n: number; keys: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT key)::int AS keys FROM transactions",
+    );
+    expect(rows).toEqual([{ n: 300, keys: 300 }]);
+  }, 120_000);
+
+  it("rewards: a key another import stores at the same moment is skipped as stored; the rest are created", async () => {
+    const headers = ["partner_key", "amount_in_cents", "body", "key"];
+    const row = (n: number) => ["rex", n, "Bonus", `rwd_${n}`];
+    const answers = await race("rewards", [
+      { object: "rewards", headers, rows: numbers.slice(0, 200).map(row) },
+      { object: "rewards", headers, rows: numbers.slice(100).map(row) },
+    ]);
+    expectOneCreateOtherExists(answers, "rwd_", "reward_exists");
+    const { rows } = await s.db.query<{ n: number; keys: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT key)::int AS keys FROM rewards",
+    );
+    expect(rows).toEqual([{ n: 300, keys: 300 }]);
+  }, 120_000);
+
+  /**
+   * Keys 1-200 in one import, 101-300 in the other: each key created once, and the other's row for one of
+   * 101-200 skipped as stored (records never updated).
+   */
+  function expectOneCreateOtherExists(answers: Answer[], prefix: string, code: string) {
+    expect(answers.map((a) => a.status === 200 || a.text)).toEqual([true, true]);
+    const [first, second] = answers.map((a) => a.results);
+    const outcomes = (results: Result[] | undefined, n: number) =>
+      (results ?? []).filter((r) => r.object_key === `${prefix}${n}`).map((r) => r.outcome);
+    for (const n of numbers) {
+      const both = [...outcomes(first, n), ...outcomes(second, n)];
+      expect(both.filter((o) => o === "created")).toHaveLength(1);
+    }
+    const skipped = answers.flatMap((a) => a.results).filter((r) => r.outcome === "skipped");
+    expect(skipped).toHaveLength(100);
+    expect(new Set(skipped.flatMap((r) => r.issues.map((i) => i.code)))).toEqual(new Set([code]));
+  }
 });

@@ -6,6 +6,11 @@ import { countStatements, engines, importRows, KEYS, startTestService, type Test
  * it had before the import (every column, exactly as stored), and what cannot be taken back is refused
  * with its reason and left as it is.
  */
+interface UndoRefusalLike {
+  record_key: string;
+  code: string;
+}
+
 describe.each(engines())("undo an import (%s)", (engine) => {
   let s: TestService;
   beforeEach(async () => {
@@ -119,7 +124,8 @@ describe.each(engines())("undo an import (%s)", (engine) => {
       [second.id],
     );
     expect(rows).toEqual([{ import_id: second.id, undone: true }]);
-    expect(await count("import_changes")).toBe(2 + 4);
+    // The first import's insert made Ada and Bob: one line; the second's two updates, one insert, one update.
+    expect(await count("import_changes")).toBe(1 + 4);
   });
 
   it("a dry run changes nothing and answers what the undo then does", async () => {
@@ -256,6 +262,101 @@ describe.each(engines())("undo an import (%s)", (engine) => {
     const dry = await undo(first.id as string, { dryRun: true });
     expect(dry.body.undo.refused.map((r: { record_key: string }) => r.record_key)).toEqual(["ada"]);
     expect(dry.body.undo.refused[0].reason).toContain("changed this partner since");
+  });
+
+  /** The import's change lines: action, the records each holds (by key), taken back or not. */
+  const linesOf = async (importId: string) =>
+    (
+      await s.db.query<{ action: string; keys: string[]; undone: boolean }>(
+        `SELECT c.action, ARRAY(SELECT p.key FROM partners p
+             WHERE p.id = ANY(COALESCE(c.record_ids, ARRAY[c.record_id])) ORDER BY p.key) AS keys,
+           c.undone_at IS NOT NULL AS undone
+         FROM import_changes c WHERE c.import_id = $1 ORDER BY c.id`,
+        [importId],
+      )
+    ).rows;
+
+  /** An import creating five partners in one chunk; another changes one, a third gives one a customer. */
+  const fiveThenOthers = async () => {
+    const keys = ["p1", "p2", "p3", "p4", "p5"];
+    const a = await importRows(
+      s,
+      "partners",
+      P,
+      keys.map((k) => partner(`${k}@example.com`, k, { territory: "North" })),
+    );
+    expect(a.results.map((r) => r.outcome)).toEqual(keys.map(() => "created"));
+    const b = await importRows(s, "partners", P, [partner("", "p2", { first_name: "Changed" })]);
+    await importRows(
+      s,
+      "customers",
+      ["email", "customer_key", "partner_key"],
+      [["c@example.com", "c", "p4"]],
+    );
+    return { a, b };
+  };
+
+  it("an insert's created records are one change line; undone, the refused keep it and the others leave it", async () => {
+    const { a, b } = await fiveThenOthers();
+    const recorded = await linesOf(a.id as string);
+    expect(recorded).toEqual([{ action: "created", keys: ["p1", "p2", "p3", "p4", "p5"], undone: false }]);
+
+    const undone = await undo(a.id as string);
+    expect(undone.body.undo).toMatchObject({ removed: 3, restored: 0 });
+    expect(undone.body.undo.refused).toEqual([
+      { record_key: "p2", row: 3, code: "changed_since", reason: expect.stringContaining(`Import ${b.id}`) },
+      {
+        record_key: "p4",
+        row: 5,
+        code: "depended_on",
+        reason: "1 customer now depends on this partner, so it was kept.",
+      },
+    ]);
+    const { rows: left } = await s.db.query("SELECT key FROM partners ORDER BY key");
+    expect(left).toEqual([{ key: "p2" }, { key: "p4" }]);
+    // The line keeps its place among the changes with the refused partners; the removed ones are taken back.
+    const lines = await linesOf(a.id as string);
+    expect(lines[0]).toEqual({ action: "created", keys: ["p2", "p4"], undone: false });
+    expect(lines.slice(1)).toEqual([{ action: "created", keys: [], undone: true }]);
+    const { rows: moved } = await s.db.query<{ n: number }>(
+      "SELECT cardinality(record_ids) AS n FROM import_changes WHERE import_id = $1 AND undone_at IS NOT NULL",
+      [a.id],
+    );
+    expect(moved).toEqual([{ n: 3 }]);
+    // The partner refused as changed since is the other import's to undo, back to how this one made it.
+    const undoneB = await undo(b.id as string);
+    expect(undoneB.body.undo).toMatchObject({ restored: 1, refused: [] });
+    const { rows: p2 } = await s.db.query("SELECT first_name FROM partners WHERE key = 'p2'");
+    expect(p2).toEqual([{ first_name: null }]);
+  });
+
+  it("change lines stored before migration 009, one per created record, are undone as before", async () => {
+    const { a, b } = await fiveThenOthers();
+    // As the importer stored them before: a 'created' line for each record.
+    await s.db.query(
+      `WITH old AS (DELETE FROM import_changes WHERE import_id = $1 AND action = 'created' RETURNING *)
+       INSERT INTO import_changes (import_id, table_name, record_id, action)
+       SELECT o.import_id, o.table_name, r, 'created' FROM old o, unnest(o.record_ids) AS r ORDER BY r`,
+      [a.id],
+    );
+    // Numbered before the other imports' lines, as the lines of a record's creation always are.
+    await s.db.query("UPDATE import_changes SET id = id - 1000000 WHERE import_id = $1", [a.id]);
+    const dry = await undo(a.id as string, { dryRun: true });
+    expect(dry.body.undo).toMatchObject({ removed: 3, restored: 0 });
+    expect(dry.body.undo.refused.map((r: UndoRefusalLike) => [r.record_key, r.code])).toEqual([
+      ["p2", "changed_since"],
+      ["p4", "depended_on"],
+    ]);
+    const undone = await undo(a.id as string);
+    expect(undone.body.undo).toMatchObject({ removed: 3, restored: 0 });
+    expect(await linesOf(a.id as string)).toEqual([
+      { action: "created", keys: [], undone: true },
+      { action: "created", keys: ["p2"], undone: false },
+      { action: "created", keys: [], undone: true },
+      { action: "created", keys: ["p4"], undone: false },
+      { action: "created", keys: [], undone: true },
+    ]);
+    expect((await undo(b.id as string)).body.undo).toMatchObject({ restored: 1, refused: [] });
   });
 
   it("refuses to give a partner back an email another partner has taken since, and undoes the rest", async () => {

@@ -6,7 +6,13 @@ import { DEFAULT_POOL_MAX } from "../settings";
 
 /** Anything that runs a parameterised statement: the database, or one transaction on it. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface QueryResult<R> {
+  rows: R[];
+  /** The rows an INSERT, UPDATE or DELETE wrote, when the driver says. */
+  rowCount?: number;
 }
 
 /** PostgreSQL, on a server (`pg`) or embedded (PGlite): one SQL dialect either way. */
@@ -85,7 +91,7 @@ async function openPostgres(url: string, schema: string | undefined, poolMax: nu
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
       const result = await client.query(sql, params as unknown[] | undefined);
-      return { rows: result.rows };
+      return { rows: result.rows, rowCount: result.rowCount ?? undefined };
     },
   });
   return {
@@ -149,7 +155,7 @@ export async function createPglite(dataDir: string, schema?: string): Promise<PG
 export function wrapPglite(db: PGlite): Database {
   const query: Queryable["query"] = async (sql, params) => {
     const result = await db.query(sql, params as unknown[] | undefined);
-    return { rows: result.rows as never[] };
+    return { rows: result.rows as never[], rowCount: result.affectedRows };
   };
   return {
     kind: "pglite",
@@ -159,7 +165,7 @@ export function wrapPglite(db: PGlite): Database {
         work({
           async query(sql, params) {
             const result = await tx.query(sql, params as unknown[] | undefined);
-            return { rows: result.rows as never[] };
+            return { rows: result.rows as never[], rowCount: result.affectedRows };
           },
         }),
       );

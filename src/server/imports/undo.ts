@@ -57,6 +57,37 @@ const RESULT_KEY: Record<Table, string> = {
   leads: "COALESCE(t.external_key, 'lead-' || t.id)",
 };
 
+/**
+ * import_changes, a line for each record a line names: a 'created' line holds every record one insert
+ * made (record_ids); an 'updated' line, and a 'created' one stored before migration 009, holds one
+ * (record_id).
+ */
+const CHANGED_RECORDS = `(SELECT c.id, c.import_id, c.table_name, r.record_id, c.action, c.undone_at
+  FROM import_changes c CROSS JOIN LATERAL unnest(COALESCE(c.record_ids, ARRAY[c.record_id])) AS r(record_id))`;
+
+/**
+ * Marks the import's changes taken back, but for the records refused ($2, each `table:id`). A 'created'
+ * line holding refused records and others is parted: it keeps its id (its place among the changes) and
+ * the refused records, and the others go to a new line, taken back.
+ */
+const UNDONE = `WITH parted AS (
+    SELECT c.id, c.import_id, c.table_name,
+      array_agg(r ORDER BY r) FILTER (WHERE (c.table_name || ':' || r) = ANY($2::text[])) AS kept,
+      array_agg(r ORDER BY r) FILTER (WHERE NOT (c.table_name || ':' || r) = ANY($2::text[])) AS others
+    FROM import_changes c CROSS JOIN LATERAL unnest(c.record_ids) AS r
+    WHERE cardinality($2::text[]) > 0 AND c.import_id = $1 AND c.undone_at IS NULL AND c.record_ids IS NOT NULL
+    GROUP BY c.id
+    HAVING bool_or((c.table_name || ':' || r) = ANY($2::text[]))
+  ), moved AS (
+    INSERT INTO import_changes (import_id, table_name, record_ids, action, undone_at)
+    SELECT import_id, table_name, others, 'created', now() FROM parted WHERE others IS NOT NULL
+  ), kept AS (
+    UPDATE import_changes c SET record_ids = p.kept FROM parted p WHERE c.id = p.id AND p.others IS NOT NULL
+  )
+  UPDATE import_changes SET undone_at = now() WHERE import_id = $1 AND undone_at IS NULL
+    AND (record_id IS NULL OR NOT (table_name || ':' || record_id) = ANY($2::text[]))
+    AND id NOT IN (SELECT id FROM parted)`;
+
 /** Tables whose records keep the row of the import that created them. */
 const KEEPS_ROW: ReadonlySet<Table> = new Set(["transactions", "rewards", "leads"]);
 
@@ -173,7 +204,7 @@ export async function undoImport(
       // Locked before they are looked at: an import that changes one of them meanwhile has committed
       // (and its change is seen below) or waits for this undo to end (and applies on top of it).
       await tx.query(
-        `SELECT t.id FROM ${table} t WHERE t.id IN (SELECT record_id FROM import_changes
+        `SELECT t.id FROM ${table} t WHERE t.id IN (SELECT record_id FROM ${CHANGED_RECORDS} c
            WHERE import_id = $1 AND table_name = $2 AND undone_at IS NULL) ORDER BY t.id FOR UPDATE`,
         [importId, table],
       );
@@ -232,11 +263,7 @@ export async function undoImport(
     for (const [table, ids] of restore) await restoreColumns(tx, importId, table, ids);
     if (withdrawn.length) await tx.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [withdrawn]);
     // A refused record keeps this import's changes: they still count against an undo of an earlier one.
-    await tx.query(
-      `UPDATE import_changes SET undone_at = now() WHERE import_id = $1 AND undone_at IS NULL
-         AND NOT (table_name || ':' || record_id) = ANY($2::text[])`,
-      [importId, refused.map((r) => `${r.table}:${r.id}`)],
-    );
+    await tx.query(UNDONE, [importId, refused.map((r) => `${r.table}:${r.id}`)]);
     await tx.query("UPDATE imports SET status = 'undone', undo = $2 WHERE id = $1", [
       importId,
       JSON.stringify(summary),
@@ -304,7 +331,7 @@ async function inspect(tx: Queryable, importId: string, table: Table): Promise<I
   const { rows } = await tx.query<Inspected>(
     `WITH mine AS (
        SELECT record_id, bool_or(action = 'created') AS created, min(id) AS first_change
-       FROM import_changes WHERE import_id = $1 AND table_name = $2 AND undone_at IS NULL GROUP BY record_id
+       FROM ${CHANGED_RECORDS} c WHERE import_id = $1 AND table_name = $2 AND undone_at IS NULL GROUP BY record_id
      )
      SELECT t.id, ${RECORD_KEY[table]} AS record_key, ${RESULT_KEY[table]} AS result_key, m.created,
        ${KEEPS_ROW.has(table) ? "CASE WHEN m.created THEN t.import_row END" : "NULL::int"} AS import_row,
@@ -313,6 +340,8 @@ async function inspect(tx: Queryable, importId: string, table: Table): Promise<I
        ${table === "partners" ? "taken.email AS taken_email, taken.key AS taken_by" : "NULL::text AS taken_email, NULL::text AS taken_by"}
        ${dependents.map((_, i) => `, d${i}.n AS dep_${i}`).join("")}
      FROM mine m JOIN ${table} t ON t.id = m.record_id
+     -- Another import's line on the record after this one's first is an update (record_id): the line
+     -- of its creation comes before any other.
      LEFT JOIN LATERAL (
        SELECT l.import_id, i.created_at, u.email
        FROM import_changes l JOIN imports i ON i.id = l.import_id JOIN users u ON u.id = i.user_id

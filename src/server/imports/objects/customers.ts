@@ -4,6 +4,7 @@ import { distinctTexts } from "../matching";
 import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
+import { unlessTaken } from "./unlessTaken";
 
 interface Create {
   src_row: number;
@@ -182,20 +183,27 @@ async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Se
     `customer-email:${ctx.programId}:`,
     [...new Set(creates.map((c) => c.email))].sort(),
   ]);
-  const { rows: made } = await ctx.tx.query<{ key: string }>(
-    `WITH v AS (SELECT v.*, ${NEW_ID("customers")} AS new_id FROM ${RECORDSET})
-     INSERT INTO customers (id, program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
-     SELECT v.new_id, $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-     FROM v
-     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.program_id = $1 AND c.email = v.email)
-     ORDER BY v.key
-     ON CONFLICT (program_id, key) DO NOTHING
-     RETURNING key`,
-    [ctx.programId, JSON.stringify(creates)],
+  const params = [ctx.programId, JSON.stringify(creates)];
+  // Every customer made, or none: a row passed over (its email taken) is found by the careful insert.
+  const all = await unlessTaken(
+    ctx.tx,
+    async () => (await ctx.tx.query(insertCustomers(false), params)).rowCount === creates.length,
   );
+  if (all) return new Set();
+  const { rows: made } = await ctx.tx.query<{ key: string }>(insertCustomers(true), params);
   const created = new Set(made.map((m) => m.key));
   return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
 }
+
+/** The insert; `leaveTaken`: a key taken meanwhile is passed over, and what was made returned. */
+const insertCustomers = (leaveTaken: boolean) =>
+  `WITH v AS (SELECT v.*, ${NEW_ID("customers")} AS new_id FROM ${RECORDSET})
+   INSERT INTO customers (id, program_id, key, email, partner_id, signed_up_on, ${COLUMNS.join(", ")})
+   SELECT v.new_id, $1, v.key, v.email, v.partner_id, v.signed_up_on, ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+   FROM v
+   WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.program_id = $1 AND c.email = v.email)
+   ORDER BY v.key
+   ${leaveTaken ? "ON CONFLICT (program_id, key) DO NOTHING RETURNING key" : ""}`;
 
 /** A row's values for the customers table; blank cells are absent, so they leave stored values alone. */
 function values(r: CheckedRow): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { distinctTexts, partnerInOtherGroup } from "../matching";
 import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
+import { unlessTaken } from "./unlessTaken";
 
 interface Found {
   kind: "partner" | "deal";
@@ -141,18 +142,20 @@ async function resolve(
  * rather than deadlock; a key another import has taken meanwhile is left to it, and its row returned.
  */
 async function insert(ctx: ApplyContext, group: string, creates: readonly Create[]): Promise<Set<number>> {
-  const { rows: made } = await ctx.tx.query<{ external_key: string }>(
-    `WITH v AS (SELECT v.*, ${NEW_ID("deals")} AS new_id FROM jsonb_to_recordset($2::jsonb) AS v(${COLUMNS}))
-     INSERT INTO deals (id, program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
-       ${OPTIONAL.join(", ")})
-     SELECT v.new_id, $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
-       ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
-     FROM v
-     ORDER BY v.external_key
-     ON CONFLICT (program_id, external_key) DO NOTHING
-     RETURNING external_key`,
-    [ctx.programId, JSON.stringify(creates), group],
-  );
+  const params = [ctx.programId, JSON.stringify(creates), group];
+  if (await unlessTaken(ctx.tx, () => ctx.tx.query(insertDeals(false), params))) return new Set();
+  const { rows: made } = await ctx.tx.query<{ external_key: string }>(insertDeals(true), params);
   const created = new Set(made.map((m) => m.external_key));
   return new Set(creates.filter((c) => !created.has(c.external_key)).map((c) => c.src_row));
 }
+
+/** The insert; `leaveTaken`: a key taken meanwhile is passed over, and what was made returned. */
+const insertDeals = (leaveTaken: boolean) =>
+  `WITH v AS (SELECT v.*, ${NEW_ID("deals")} AS new_id FROM jsonb_to_recordset($2::jsonb) AS v(${COLUMNS}))
+   INSERT INTO deals (id, program_id, group_key, external_key, amount, close_date, stage, partner_id, opened_on,
+     ${OPTIONAL.join(", ")})
+   SELECT v.new_id, $1, $3, v.external_key, v.amount, v.close_date, v.stage, v.partner_id, v.opened_on,
+     ${OPTIONAL.map((c) => `v.${c}`).join(", ")}
+   FROM v
+   ORDER BY v.external_key
+   ${leaveTaken ? "ON CONFLICT (program_id, external_key) DO NOTHING RETURNING external_key" : ""}`;

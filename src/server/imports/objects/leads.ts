@@ -3,7 +3,8 @@ import { distinctTexts, partnerInOtherGroup } from "../matching";
 import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
 import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
-import { createOrMatch, inIdOrder } from "./createOrMatch";
+import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
+import { unlessTaken } from "./unlessTaken";
 
 interface Found {
   kind: "partner" | "lead";
@@ -159,26 +160,19 @@ async function insert(
   // A lead with an external_key is known by it; one without, by what it is.
   const toCreate = await withoutRepeats(ctx, "leads", creates, results, (c) => c.external_key !== null);
   if (!toCreate.length) return new Set();
-  // Ids are drawn first so that a lead without an external_key gets its key back to its row.
-  const { rows: made } = await ctx.tx.query<{ src_row: number; id: number }>(
-    `WITH v AS (
-       SELECT v.*, nextval(pg_get_serial_sequence('leads', 'id')) AS id
-       FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
-         last_name text, status text, external_key text, fields jsonb, fingerprint text)
-     ), inserted AS (
-       INSERT INTO leads (id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key,
-         fields, import_id, fingerprint, import_row)
-       SELECT id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields,
-         $4::uuid, fingerprint, src_row
-       FROM v
-       ORDER BY external_key
-       ON CONFLICT (program_id, external_key) WHERE external_key IS NOT NULL DO NOTHING
-       RETURNING id
-     )
-     SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`,
-    [ctx.programId, JSON.stringify(toCreate), group, ctx.importId],
-  );
-  const ids = new Map(made.map((m) => [m.src_row, m.id]));
+  // A lead without an external_key is known by its id: the rows' ids come back, by row (import_row).
+  const params = [ctx.programId, JSON.stringify(toCreate), group, ctx.importId];
+  const idsWanted = toCreate.some((c) => c.external_key === null);
+  // Each row's new lead's id; null where none was asked for (a lead with an external_key).
+  let ids = new Map<number, number | null>();
+  const all = await unlessTaken(ctx.tx, async () => {
+    const { rows: made } = await ctx.tx.query<Made>(insertLeads(idsWanted), params);
+    ids = new Map(idsWanted ? made.map((m) => [m.src_row, m.id]) : toCreate.map((c) => [c.src_row, null]));
+  });
+  if (!all)
+    ids = new Map(
+      (await ctx.tx.query<Made>(INSERT_LEADS_LEAVING_TAKEN, params)).rows.map((m) => [m.src_row, m.id]),
+    );
   const lost = new Set<number>();
   for (const c of toCreate) {
     const id = ids.get(c.src_row);
@@ -191,3 +185,34 @@ async function insert(
   }
   return lost;
 }
+
+interface Made {
+  src_row: number;
+  id: number;
+}
+
+const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(src_row int, partner_id bigint, email text, first_name text,
+  last_name text, status text, external_key text, fields jsonb, fingerprint text)`;
+
+const LEAD_COLUMNS = `id, program_id, group_key, partner_id, email, first_name, last_name, status, external_key, fields,
+  import_id, fingerprint, import_row`;
+
+const LEAD_VALUES = `id, $1, $3, partner_id, email, first_name, last_name, COALESCE(status, 'open'), external_key, fields,
+  $4::uuid, fingerprint, src_row`;
+
+/**
+ * The insert, ids drawn first in the rows' order (before the sort by key); `returning`: the ids, by row.
+ */
+const insertLeads = (returning: boolean) =>
+  `WITH v AS (SELECT v.*, ${NEW_ID("leads")} AS id FROM ${RECORDSET})
+   INSERT INTO leads (${LEAD_COLUMNS}) SELECT ${LEAD_VALUES} FROM v ORDER BY external_key
+   ${returning ? "RETURNING import_row AS src_row, id" : ""}`;
+
+/** The insert that passes over an external_key taken meanwhile, and answers the ids it made, by row. */
+const INSERT_LEADS_LEAVING_TAKEN = `WITH v AS (SELECT v.*, ${NEW_ID("leads")} AS id FROM ${RECORDSET}),
+  inserted AS (
+    INSERT INTO leads (${LEAD_COLUMNS}) SELECT ${LEAD_VALUES} FROM v ORDER BY external_key
+    ON CONFLICT (program_id, external_key) WHERE external_key IS NOT NULL DO NOTHING
+    RETURNING id
+  )
+  SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`;

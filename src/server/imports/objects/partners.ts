@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { type CheckedRow, type Issue, quote } from "../../../core";
-import type { Queryable } from "../../db/database";
 import { distinctTexts } from "../matching";
 import { excludedCreate, excludedUpdate, modeExcludes, noneHas } from "../modes";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, type StoredAs, skipped } from "../types";
 import { createOrMatch, inIdOrder, NEW_ID } from "./createOrMatch";
+import { unlessTaken } from "./unlessTaken";
 
 interface Stored {
   id: number;
@@ -61,6 +61,7 @@ export const applyPartners: Applier = async (ctx, rows) => {
     (pending) => resolve(ctx, pending, results, updates),
     (creates) => insert(ctx, creates),
   );
+  // A new email that a partner another import created meanwhile has taken is a unique violation.
   if (updates.size && !(await unlessTaken(ctx.tx, () => update(ctx, updates)))) {
     // An email another import gave a partner meanwhile: the updated rows are matched again, seeing it.
     const again = new Map<number, Record<string, unknown>>();
@@ -78,7 +79,10 @@ export const applyPartners: Applier = async (ctx, rows) => {
 };
 
 /** Applies the updates; tags are only added, blank cells change nothing. */
-async function update(ctx: ApplyContext, updates: ReadonlyMap<number, Record<string, unknown>>) {
+async function update(
+  ctx: ApplyContext,
+  updates: ReadonlyMap<number, Record<string, unknown>>,
+): Promise<void> {
   await ctx.tx.query(
     `UPDATE partners p SET
        email = COALESCE(v.email, p.email),
@@ -92,25 +96,6 @@ async function update(ctx: ApplyContext, updates: ReadonlyMap<number, Record<str
     [ctx.programId, JSON.stringify(inIdOrder(updates))],
   );
 }
-
-/**
- * Runs `write` behind a savepoint. A new email taken meanwhile by a partner that another import created
- * makes the write a unique violation: it is taken back, and false returned.
- */
-async function unlessTaken(tx: Queryable, write: () => Promise<void>): Promise<boolean> {
-  await tx.query("SAVEPOINT unless_taken");
-  try {
-    await write();
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-    await tx.query("ROLLBACK TO SAVEPOINT unless_taken");
-    return false;
-  }
-  await tx.query("RELEASE SAVEPOINT unless_taken");
-  return true;
-}
-
-const UNIQUE_VIOLATION = "23505";
 
 const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(id bigint, key text, email text, joined_date date,
   tags text[], fields jsonb, ${COLUMNS.map((c) => `${c} text`).join(", ")})`;
@@ -238,26 +223,38 @@ async function resolve(
  */
 async function insert(ctx: ApplyContext, creates: readonly Create[]): Promise<Set<number>> {
   const { tx, programId } = ctx;
-  const { rows: made } = await tx.query<{ id: number; key: string; email: string }>(
-    `WITH v AS (SELECT v.*, ${NEW_ID("partners")} AS new_id FROM ${RECORDSET})
-     INSERT INTO partners (id, program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
-     SELECT v.new_id, $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
-     FROM v
-     ORDER BY v.key
-     ON CONFLICT DO NOTHING
-     RETURNING id, key, email`,
-    [programId, JSON.stringify(creates)],
-  );
+  const params = [programId, JSON.stringify(creates)];
+  let made = creates;
+  if (!(await unlessTaken(tx, () => tx.query(insertPartners(false), params)))) {
+    const { rows } = await tx.query<{ key: string }>(insertPartners(true), params);
+    const keys = new Set(rows.map((m) => m.key));
+    made = creates.filter((c) => keys.has(c.key));
+  }
+  // Invites are queued in the rows' order, whichever insert made the partners.
   if (ctx.options.send_invites && made.length)
     await tx.query(
       `INSERT INTO outbox (program_id, kind, to_email, payload, import_id)
        SELECT $1, 'partner_invite', m.email, jsonb_build_object('partner_key', m.key, 'program', $3::text), $4
        FROM jsonb_to_recordset($2::jsonb) AS m(key text, email text)`,
-      [programId, JSON.stringify(made), ctx.program.program.name, ctx.importId],
+      [
+        programId,
+        JSON.stringify(made.map(({ key, email }) => ({ key, email }))),
+        ctx.program.program.name,
+        ctx.importId,
+      ],
     );
-  const created = new Set(made.map((m) => m.key));
-  return new Set(creates.filter((c) => !created.has(c.key)).map((c) => c.src_row));
+  const madeRows = new Set(made.map((c) => c.src_row));
+  return new Set(creates.filter((c) => !madeRows.has(c.src_row)).map((c) => c.src_row));
 }
+
+/** The insert; `leaveTaken`: a key or email taken meanwhile is passed over, and the keys made returned. */
+const insertPartners = (leaveTaken: boolean) =>
+  `WITH v AS (SELECT v.*, ${NEW_ID("partners")} AS new_id FROM ${RECORDSET})
+   INSERT INTO partners (id, program_id, key, email, joined_date, tags, fields, ${COLUMNS.join(", ")})
+   SELECT v.new_id, $1, v.key, v.email, v.joined_date, COALESCE(v.tags, '{}'), COALESCE(v.fields, '{}'), ${COLUMNS.map((c) => `v.${c}`).join(", ")}
+   FROM v
+   ORDER BY v.key
+   ${leaveTaken ? "ON CONFLICT DO NOTHING RETURNING key" : ""}`;
 
 /** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
 function values(r: CheckedRow, customFields: readonly { name: string }[]) {

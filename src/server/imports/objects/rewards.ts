@@ -2,6 +2,8 @@ import { type CheckedRow, type Issue, isIsoDate, quote } from "../../../core";
 import { distinctTexts } from "../matching";
 import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { NEW_ID } from "./createOrMatch";
+import { unlessTaken } from "./unlessTaken";
 
 interface Found {
   kind: "partner" | "customer" | "transaction" | "reward";
@@ -143,33 +145,25 @@ export const applyRewards: Applier = async (ctx, rows) => {
   const toCreate = await withoutRepeats(ctx, "rewards", creates, results, (c) => c.key !== null);
 
   if (toCreate.length) {
-    // Ids are drawn first so that each new reward's key goes back to the row it came from. A key stored by
-    // a concurrent import meanwhile is skipped, as a stored one is.
-    const { rows: made } = await tx.query<{ src_row: number; id: number }>(
-      `WITH v AS (
-         SELECT v.*, nextval(pg_get_serial_sequence('rewards', 'id')) AS id
-         FROM jsonb_to_recordset($2::jsonb) AS v(src_row int, key text, fingerprint text, partner_id bigint,
-           amount_usd_cents bigint, original_amount_cents bigint, original_currency text,
-           usd_per_unit double precision, body text, target_type text, target_id bigint, rewarded_at timestamptz,
-           status text, decline_reason text, is_external boolean)
-       ), inserted AS (
-         INSERT INTO rewards (id, program_id, key, fingerprint, import_row, partner_id, amount_usd_cents,
-           original_amount_cents, original_currency, usd_per_unit, body, target_type, target_id, rewarded_at,
-           status, decline_reason, is_external, import_id)
-         SELECT id, $1, key, fingerprint, src_row, partner_id, amount_usd_cents, original_amount_cents,
-           original_currency, usd_per_unit, body, target_type, target_id, rewarded_at, COALESCE(status, 'pending'),
-           decline_reason, COALESCE(is_external, false), $3::uuid
-         FROM v
-         ON CONFLICT (program_id, key) DO NOTHING
-         RETURNING id
-       )
-       SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`,
-      [programId, JSON.stringify(toCreate), ctx.importId],
-    );
-    const ids = new Map(made.map((m) => [m.src_row, m.id]));
+    // A reward without a key is known by its id: the rows' ids come back, by row (import_row).
+    const params = [programId, JSON.stringify(toCreate), ctx.importId];
+    const idsWanted = toCreate.some((c) => c.key === null);
+    // Each row's new reward's id; null where none was asked for (a reward with a key).
+    let made = new Map<number, number | null>();
+    const all = await unlessTaken(tx, async () => {
+      const { rows: ids } = await tx.query<Made>(insertRewards(idsWanted), params);
+      made = new Map(
+        idsWanted ? ids.map((m) => [m.src_row, m.id]) : toCreate.map((c) => [c.src_row as number, null]),
+      );
+    });
+    // A key stored by a concurrent import meanwhile is skipped, as a stored one is.
+    if (!all)
+      made = new Map(
+        (await tx.query<Made>(INSERT_REWARDS_LEAVING_TAKEN, params)).rows.map((m) => [m.src_row, m.id]),
+      );
     for (const c of toCreate) {
       const row = c.src_row as number;
-      const id = ids.get(row);
+      const id = made.get(row);
       const result = results.get(row) as RowResult;
       if (id === undefined) results.set(row, skipped(row, [rewardExists(ctx, row, c.key as string)]));
       else {
@@ -180,6 +174,41 @@ export const applyRewards: Applier = async (ctx, rows) => {
   }
   return rows.map((r) => results.get(r.row) as RowResult);
 };
+
+const RECORDSET = `jsonb_to_recordset($2::jsonb) AS v(src_row int, key text, fingerprint text, partner_id bigint,
+  amount_usd_cents bigint, original_amount_cents bigint, original_currency text, usd_per_unit double precision,
+  body text, target_type text, target_id bigint, rewarded_at timestamptz, status text, decline_reason text,
+  is_external boolean)`;
+
+const REWARD_COLUMNS = `program_id, key, fingerprint, import_row, partner_id, amount_usd_cents, original_amount_cents,
+  original_currency, usd_per_unit, body, target_type, target_id, rewarded_at, status, decline_reason, is_external,
+  import_id`;
+
+const REWARD_VALUES = `$1, key, fingerprint, src_row, partner_id, amount_usd_cents, original_amount_cents,
+  original_currency, usd_per_unit, body, target_type, target_id, rewarded_at, COALESCE(status, 'pending'),
+  decline_reason, COALESCE(is_external, false), $3::uuid`;
+
+/** The insert, each id drawn in the rows' order (the column's default); `returning`: the ids, by row. */
+const insertRewards = (returning: boolean) =>
+  `INSERT INTO rewards (${REWARD_COLUMNS}) SELECT ${REWARD_VALUES} FROM ${RECORDSET}
+   ${returning ? "RETURNING import_row AS src_row, id" : ""}`;
+
+/**
+ * The insert that passes over a key taken meanwhile: ids are drawn first, so that each new reward's id
+ * goes back to the row it came from.
+ */
+const INSERT_REWARDS_LEAVING_TAKEN = `WITH v AS (SELECT v.*, ${NEW_ID("rewards")} AS id FROM ${RECORDSET}),
+  inserted AS (
+    INSERT INTO rewards (id, ${REWARD_COLUMNS}) SELECT id, ${REWARD_VALUES} FROM v
+    ON CONFLICT (program_id, key) DO NOTHING
+    RETURNING id
+  )
+  SELECT v.src_row, v.id FROM v JOIN inserted USING (id)`;
+
+interface Made {
+  src_row: number;
+  id: number;
+}
 
 function rewardExists(ctx: ApplyContext, row: number, key: string): Issue {
   return rowIssue(

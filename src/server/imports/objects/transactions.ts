@@ -3,6 +3,7 @@ import { type CheckedRow, type Issue, quote } from "../../../core";
 import { distinctTexts } from "../matching";
 import { fingerprint, withoutRepeats } from "../repeats";
 import { type Applier, type ApplyContext, type RowResult, rowIssue, skipped } from "../types";
+import { unlessTaken } from "./unlessTaken";
 
 interface Customer {
   id: number;
@@ -69,18 +70,10 @@ export const applyTransactions: Applier = async (ctx, rows) => {
 
   if (toInsert.length) {
     // The unique key decides, not the lookup: a key stored by a concurrent import is skipped too.
-    const { rows: made } = await tx.query<{ key: string }>(
-      `INSERT INTO transactions (program_id, key, customer_id, amount, currency, happened_on, category_key,
-         product_key, metadata, import_id, fingerprint, import_row)
-       SELECT $1, v.key, v.customer_id, v.amount, v.currency, v.happened_on, v.category_key, v.product_key,
-         v.metadata, $3::uuid, v.fingerprint, v.src_row
-       FROM jsonb_to_recordset($2::jsonb) AS v(key text, customer_id bigint, amount bigint, currency text,
-         happened_on date, category_key text, product_key text, metadata jsonb, fingerprint text, src_row int)
-       ON CONFLICT (program_id, key) DO NOTHING
-       RETURNING key`,
-      [programId, JSON.stringify(toInsert), ctx.importId],
-    );
-    const created = new Set(made.map((m) => m.key));
+    const params = [programId, JSON.stringify(toInsert), ctx.importId];
+    const created = (await unlessTaken(tx, () => tx.query(insertTransactions(false), params)))
+      ? new Set(toInsert.map((i) => i.key as string))
+      : new Set((await tx.query<{ key: string }>(insertTransactions(true), params)).rows.map((m) => m.key));
     for (const i of toInsert) {
       const result = results.get(i.src_row as number) as RowResult;
       if (created.has(i.key as string)) result.fingerprint = i.fingerprint as string;
@@ -102,6 +95,16 @@ export const applyTransactions: Applier = async (ctx, rows) => {
   }
   return rows.map((r) => results.get(r.row) as RowResult);
 };
+
+/** The insert; `leaveTaken`: a key taken meanwhile is passed over, and what was made returned. */
+const insertTransactions = (leaveTaken: boolean) =>
+  `INSERT INTO transactions (program_id, key, customer_id, amount, currency, happened_on, category_key,
+     product_key, metadata, import_id, fingerprint, import_row)
+   SELECT $1, v.key, v.customer_id, v.amount, v.currency, v.happened_on, v.category_key, v.product_key,
+     v.metadata, $3::uuid, v.fingerprint, v.src_row
+   FROM jsonb_to_recordset($2::jsonb) AS v(key text, customer_id bigint, amount bigint, currency text,
+     happened_on date, category_key text, product_key text, metadata jsonb, fingerprint text, src_row int)
+   ${leaveTaken ? "ON CONFLICT (program_id, key) DO NOTHING RETURNING key" : ""}`;
 
 /** The stored customer a row names, by customer_key, else customer_email; or why there is none. */
 function customerOf(
