@@ -101,7 +101,10 @@ export async function startTestService(
     },
     async close() {
       await app.close();
-      if (schema) await db.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      // The job queue keeps a schema of its own beside the service's (worker.ts bossSchema).
+      if (schema)
+        for (const name of [schema, `${schema}_pgboss`])
+          await db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
       await db.close();
     },
   };
