@@ -125,7 +125,12 @@ export async function keysOf(
 
 /** Adds a committed chunk's keys to the import's keys held here (if they are held). */
 export function remember(db: Database, importId: string, seq: number, taken: readonly ImportKey[]): void {
-  caches.get(db)?.get(importId)?.add(seq, taken);
+  const cache = caches.get(db);
+  const keys = cache?.get(importId);
+  if (!cache || !keys) return;
+  keys.add(seq, taken);
+  // The import grows with each chunk: the bound holds as it grows, not only when keys are read.
+  letGo(cache);
 }
 
 /** Lets go of the import's keys: it takes no more rows. */
