@@ -340,7 +340,13 @@ describeInChromium("npm start's preview, in Chromium", () => {
 
     /** The inside of a cell, away from its edges, its own text (at its left) and the selection's border. */
     const inside = async (row: number, column: number) => {
-      const box = await page.locator(`.cell[data-row="${row}"][data-column="${column}"]`).boundingBox();
+      // The grid redraws its cells as new elements, so an element found a moment ago may be gone: look again.
+      const cell = page.locator(`.cell[data-row="${row}"][data-column="${column}"]`);
+      let box = await cell.boundingBox();
+      for (let tries = 0; !box && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        box = await cell.boundingBox();
+      }
       if (!box) throw new Error(`No cell at row ${row}, column ${column}.`);
       return { x: box.x + 30, y: box.y + 4, width: box.width - 40, height: box.height - 8 };
     };
