@@ -1,8 +1,14 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Caller } from "../../caller";
 import type { Database } from "../../db/database";
 import { ApiError } from "../../errors";
-import { applyChunk, type CheckedChunk, type ChunkResult, type ChunkRow, checkChunkRows } from "./chunk";
+import {
+  applyChunk,
+  type CheckedChunk,
+  type ChunkResult,
+  type ChunkRow,
+  checkChunkRows,
+  checkChunkRowsAside,
+} from "./chunk";
 import { planFor } from "./plan";
 import { getImport } from "./resource";
 
@@ -61,20 +67,18 @@ export function sendChunks(
   return inImportTurn(db, importId, async () => {
     const imp = await getImport(db, caller.program.id, importId);
     const planned = await planFor(db, imp.program_id, imp.object, imp.headers, imp.options);
-    const check = (chunk: SentChunk | undefined) =>
-      chunk ? checkChunkRows(imp, planned, chunk.rows) : undefined;
     const answers: ChunkResult[] = [];
-    let early: CheckedChunk | undefined = check(chunks[0]);
+    let early: CheckedChunk | undefined = chunks[0] && checkChunkRows(imp, planned, chunks[0].rows);
     for (const [i, chunk] of chunks.entries()) {
       const applying = applyChunk(db, caller, importId, chunk.seq, chunk.rows, early);
-      // The next chunk's rows are checked once this one's statements are under way.
+      // The next chunk's rows are checked while this one's statements run, a hundred rows at a time.
       applying.catch(() => {});
-      if (i + 1 < chunks.length) {
-        await nextTurn();
-        early = check(chunks[i + 1]);
-      }
+      const next = chunks[i + 1];
+      const checking = next ? checkChunkRowsAside(imp, planned, next.rows) : undefined;
+      checking?.catch(() => {});
       try {
         answers.push(await applying);
+        early = await checking;
       } catch (error) {
         throw failedAt(
           error,

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   type CheckedRow,
   createRowChecker,
@@ -10,7 +11,7 @@ import {
 } from "../../../core";
 import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
-import { analyseTables, staleTables } from "../../db/statistics";
+import { analyseInBackground, importGrew, staleTablesNow } from "../../db/statistics";
 import { ApiError } from "../../errors";
 import { APPLIERS, STORED_AS } from "../appliers";
 import { requestHash } from "../idempotency";
@@ -73,16 +74,23 @@ export async function applyChunk(
   early?: CheckedChunk,
 ): Promise<ChunkResult> {
   const object = await importObject(db, caller.program.id, importId);
-  // On PostgreSQL a table grown stale is analysed on a connection of its own while the chunk is applied
-  // (the chunk's lookup plans with the statistics as they were, a chunk late at most); PGlite has one
-  // session, where it would wait its turn anyway. Statistics only guide plans: an ANALYZE that fails is
-  // tried again at the next chunk, and never fails this one.
-  const stale = await staleTables(db, LOOKUPS[object]);
-  const analysing = stale.length ? analyseTables(db, stale).catch(() => {}) : undefined;
-  if (db.kind !== "postgres") await analysing;
+  // On PostgreSQL a table grown stale is analysed on a connection of its own while the chunks go on (the
+  // chunk's lookup plans with the statistics as they were, a chunk late at most); PGlite has one session,
+  // where it would wait its turn anyway. Statistics only guide plans: an ANALYZE that fails is tried
+  // again when next due, and never fails a chunk.
+  const analyse = async (tables: readonly string[]) => {
+    const analysing = analyseInBackground(db, tables);
+    if (db.kind !== "postgres") await analysing;
+  };
+  await analyse(await staleTablesNow(db, LOOKUPS[object]));
   const rowsHash = requestHash(rows);
+  // The records this chunk created (none in a dry run): the import's growth, that its table follows.
+  let created = 0;
   // The keys this chunk's rows took, held for the import's next chunks once the chunk has committed.
   let taken: ImportKey[] | null = null;
+  const numbers = rows.map((r) => r.row);
+  const firstRow = numbers.length ? Math.min(...numbers) : null;
+  const lastRow = numbers.length ? Math.max(...numbers) : null;
   const answer = await db.transaction(async (tx): Promise<ChunkResult> => {
     const { rows: locked } = await tx.query<ImportRow>("SELECT * FROM imports WHERE id = $1 FOR UPDATE", [
       importId,
@@ -94,16 +102,24 @@ export async function applyChunk(
     // line before this chunk's. And the planner told that the rows a chunk looks up are in memory, not
     // on a spinning disk (random_page_cost 1.1 for 4): with PostgreSQL's default it reads a whole program's
     // table to find 1,000 keys (11 to 24 ms at 100,000 rows) rather than probe their indexes (2 ms).
-    const { rows: found } = await tx.query<Partial<StoredChunk> & { since: string; stored_chunks: number }>(
+    // And the rows of this chunk that earlier chunks held (only chunks whose row range overlaps this
+    // one's are looked into).
+    const { rows: found } = await tx.query<
+      Partial<StoredChunk> & { since: string; stored_chunks: number; sent: [number, number][] }
+    >(
       `SELECT set_config('importer.import_id', $1::text, true) AS named, ${NEWEST_CHANGE} AS since,
          set_config('random_page_cost', '1.1', true) AS planned,
          (SELECT count(*)::int FROM import_chunks s WHERE s.import_id = $1::uuid) AS stored_chunks,
+         (SELECT COALESCE(json_agg(json_build_array(r, s.seq)), '[]') FROM import_chunks s, unnest(s.row_numbers) AS r
+          WHERE s.import_id = $1::uuid AND s.first_row <= $4 AND s.last_row >= $3 AND r = ANY($5::int[])) AS sent,
          c.results, c.column_issues, c.rows_hash, c.first_row, c.last_row
        FROM (VALUES (1)) AS one LEFT JOIN import_chunks c ON c.import_id = $1::uuid AND c.seq = $2`,
-      [importId, seq],
+      [importId, seq, firstRow, lastRow, numbers],
     );
     const since = found[0]?.since ?? "0";
     const storedChunks = found[0]?.stored_chunks ?? 0;
+    // The rows of this chunk that an earlier chunk of the import held already: row → that chunk's seq.
+    const sent = new Map<number, number>(found[0]?.sent ?? []);
     const before = found[0]?.results ? (found[0] as StoredChunk) : undefined;
     if (before) {
       if (before.rows_hash !== null && before.rows_hash !== rowsHash)
@@ -124,7 +140,6 @@ export async function applyChunk(
     if (imp.status !== "processing")
       throw new ApiError(409, "import_closed", `The import is ${imp.status}; it takes no more rows.`);
 
-    const sent = await rowsSentBefore(tx, importId, rows);
     const seen = await keysOf(db, tx, importId, storedChunks);
     const { results, taken: chunkKeys } = await checkAndApply(
       tx,
@@ -149,16 +164,20 @@ export async function applyChunk(
     const columnIssues = collapseRepeatedIssues(results);
     const counts = tally(applied);
     const issued = applied.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
-    const numbers = rows.map((r) => r.row);
+    // The chunk as stored, and the import's counts, in one statement.
     await tx.query(
-      `INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results, column_issues,
-         key_fields, key_values, key_rows)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      `WITH chunk AS (
+         INSERT INTO import_chunks (import_id, seq, first_row, last_row, row_numbers, rows_hash, results, column_issues,
+           key_fields, key_values, key_rows)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       )
+       UPDATE imports SET rows = rows + $12, created = created + $13, updated = updated + $14, skipped = skipped + $15,
+         repeats = repeats + $16, issued_usd_cents = issued_usd_cents + $17 WHERE id = $1`,
       [
         importId,
         seq,
-        numbers.length ? Math.min(...numbers) : null,
-        numbers.length ? Math.max(...numbers) : null,
+        firstRow,
+        lastRow,
         numbers,
         rowsHash,
         JSON.stringify(results),
@@ -166,14 +185,16 @@ export async function applyChunk(
         chunkKeys.map((k) => k.field),
         chunkKeys.map((k) => k.value),
         chunkKeys.map((k) => k.row),
+        counts.rows,
+        counts.created,
+        counts.updated,
+        counts.skipped,
+        counts.repeats,
+        issued,
       ],
     );
-    await tx.query(
-      `UPDATE imports SET rows = rows + $2, created = created + $3, updated = updated + $4, skipped = skipped + $5,
-         repeats = repeats + $6, issued_usd_cents = issued_usd_cents + $7 WHERE id = $1`,
-      [importId, counts.rows, counts.created, counts.updated, counts.skipped, counts.repeats, issued],
-    );
     taken = chunkKeys;
+    if (!imp.options.dry_run) created = counts.created;
     return {
       import_id: importId,
       seq,
@@ -184,7 +205,7 @@ export async function applyChunk(
     };
   });
   if (taken) remember(db, importId, seq, taken);
-  await analysing;
+  if (importGrew(db, importId, created)) await analyse([object]);
   return answer;
 }
 
@@ -201,23 +222,6 @@ function rowRange(chunk: StoredChunk): string {
   return chunk.first_row === chunk.last_row
     ? `row ${chunk.first_row}`
     : `rows ${chunk.first_row} to ${chunk.last_row}`;
-}
-
-/** The rows of this chunk that an earlier chunk of the import held already: row → that chunk's seq. */
-async function rowsSentBefore(
-  tx: Queryable,
-  importId: string,
-  rows: readonly ChunkRow[],
-): Promise<Map<number, number>> {
-  if (!rows.length) return new Map();
-  const numbers = rows.map((r) => r.row);
-  // Only chunks whose row range overlaps this one's are looked into.
-  const { rows: found } = await tx.query<{ row: number; seq: number }>(
-    `SELECT r AS row, c.seq FROM import_chunks c, unnest(c.row_numbers) AS r
-     WHERE c.import_id = $1 AND c.first_row <= $3 AND c.last_row >= $2 AND r = ANY($4::int[])`,
-    [importId, Math.min(...numbers), Math.max(...numbers), numbers],
-  );
-  return new Map(found.map((f) => [f.row, f.seq]));
 }
 
 /** A chunk's counts. */
@@ -365,6 +369,41 @@ export function checkChunkRows(
   rows: readonly ChunkRow[],
   sent: ReadonlyMap<number, number> = new Map(),
 ): CheckedChunk {
+  const checking = checkingRows(imp, planned, rows, sent);
+  for (;;) {
+    const step = checking.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Rows checked between two turns of the event loop (checkChunkRowsAside). */
+const ROWS_A_TURN = 100;
+
+/**
+ * checkChunkRows while other work goes on: a turn of the event loop after each hundred rows, so the
+ * answers of the statements the chunk before it is waiting for are read as they come, not once every
+ * row of this chunk has been checked.
+ */
+export async function checkChunkRowsAside(
+  imp: ImportRow,
+  planned: ImportPlan,
+  rows: readonly ChunkRow[],
+): Promise<CheckedChunk> {
+  const checking = checkingRows(imp, planned, rows, new Map());
+  for (;;) {
+    const step = checking.next();
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+/** checkChunkRows, pausing after each ROWS_A_TURN rows. */
+function* checkingRows(
+  imp: ImportRow,
+  planned: ImportPlan,
+  rows: readonly ChunkRow[],
+  sent: ReadonlyMap<number, number>,
+): Generator<void, CheckedChunk> {
   const { plan } = planned;
   const checker = createRowChecker(plan, {
     expectedRows: rows.length,
@@ -378,7 +417,9 @@ export function checkChunkRows(
   const results = new Map<number, RowResult>();
   const warnings = new Map<number, Issue[]>();
 
+  let counted = 0;
   for (const { row, cells } of rows) {
+    if (++counted % ROWS_A_TURN === 0) yield;
     if (sent.has(row)) continue;
     const result = checker.check(row, cells);
     const extra: Issue[] = unmapped

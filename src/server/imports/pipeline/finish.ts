@@ -1,6 +1,7 @@
 import { appendAudit } from "../../audit";
 import type { Caller } from "../../caller";
 import type { Database } from "../../db/database";
+import { forgetGrowth } from "../../db/statistics";
 import { ApiError } from "../../errors";
 import { forgetKeys } from "./importKeys";
 import { getImport, type ImportResource, type ImportRow, importResource } from "./resource";
@@ -50,6 +51,7 @@ export async function finishImport(
   });
   // It takes no more rows: its keys held for its next chunks are let go.
   forgetKeys(db, importId);
+  forgetGrowth(db, importId);
   return ended;
 }
 

@@ -1,5 +1,5 @@
 import type { ObjectName } from "../../../core";
-import type { Queryable } from "../../db/database";
+import type { Database, Queryable } from "../../db/database";
 import { notFound } from "../../errors";
 import type { ImportOptions } from "../types";
 
@@ -76,16 +76,32 @@ export const SELECT_IMPORT = `SELECT i.*, u.email AS user_email,
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The object an import of the program imports (404 when there is none): what a chunk needs before its turn. */
-export async function importObject(db: Queryable, programId: number, id: string): Promise<ObjectName> {
+export async function importObject(db: Database, programId: number, id: string): Promise<ObjectName> {
   if (!UUID.test(id)) throw notFound(`The import ${id}`);
+  // An import's program and object never change, and an import is never deleted: each chunk of it
+  // after the first reads them here, not from the database.
+  const known = objects.get(db) ?? new Map<string, ObjectName>();
+  objects.set(db, known);
+  const cached = known.get(`${programId}/${id}`);
+  if (cached) return cached;
   const { rows } = await db.query<{ object: ObjectName }>(
     "SELECT object FROM imports WHERE id = $1 AND program_id = $2",
     [id, programId],
   );
   const found = rows[0];
   if (!found) throw notFound(`The import ${id}`);
+  known.set(`${programId}/${id}`, found.object);
+  // A bound: the oldest let go first (read again if they send more).
+  for (const key of known.keys()) {
+    if (known.size <= MAX_KNOWN_OBJECTS) break;
+    known.delete(key);
+  }
   return found.object;
 }
+
+/** Per database, each import's object, by program and import id (importObject). */
+const objects = new WeakMap<Database, Map<string, ObjectName>>();
+const MAX_KNOWN_OBJECTS = 10_000;
 
 export async function getImport(db: Queryable, programId: number, id: string): Promise<ImportRow> {
   // An id that is not a uuid names no import: never a statement that fails on the cast.
