@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import fc from "fast-check";
 import { requestHash } from "../../src/server/imports/idempotency";
 
 // A chunk's rows are stored as this hash (import_chunks.rows_hash) and a chunk sent again is compared by
@@ -28,6 +29,44 @@ describe("requestHash", () => {
     );
     expect(requestHash([[1, 2], { b: 1, a: [undefined, 2] }])).toBe(
       "4e32244e7cf098388a3331033f0e42a5af21c15f0caa2e5c37e2a6e4d69b1cf3",
+    );
+  });
+
+  it("hashes any request as the canonical JSON built whole would be", () => {
+    // The text the hash is of, written the plain way: sorted keys, undefined members left out.
+    const canonical = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+      if (value && typeof value === "object")
+        return `{${Object.keys(value)
+          .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(",")}}`;
+      return JSON.stringify(value) ?? "null";
+    };
+    const plain = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: "small" }, plain, tie("array"), tie("object")),
+      array: fc.array(tie("any"), { maxLength: 6 }),
+      object: fc.dictionary(fc.string({ unit: "binary" }), tie("any"), { maxKeys: 6 }),
+    })).any;
+    // Rows long enough that the text is hashed in several pieces.
+    const rows = fc.array(
+      fc.record({ row: fc.integer(), cells: fc.array(fc.oneof(plain, value), { maxLength: 12 }) }),
+      { maxLength: 400 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(value, rows), (request) => {
+        expect(requestHash(request)).toBe(sha(canonical(request)));
+      }),
+      { numRuns: 300, seed: 20261202 },
     );
   });
 });

@@ -29,7 +29,9 @@ describe.each(engines())("the planner's statistics (%s)", (engine) => {
 
   /** The planner's estimate of a program's partners. */
   async function estimate(program: string): Promise<number> {
-    const { rows: ids } = await s.db.query<{ id: string }>("SELECT id FROM programs WHERE key = $1", [program]);
+    const { rows: ids } = await s.db.query<{ id: string }>("SELECT id FROM programs WHERE key = $1", [
+      program,
+    ]);
     // The id written out, as a chunk's lookup has it: the planner estimates for that value.
     const { rows } = await s.db.query<{ plan: string | { Plan: { "Plan Rows": number } }[] }>(
       `EXPLAIN (FORMAT JSON) SELECT * FROM partners WHERE program_id = ${Number(ids[0]?.id)}`,
