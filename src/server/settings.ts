@@ -22,8 +22,8 @@ export const settingsSchema = z
     DATABASE_OWNER_URL: postgresUrl("DATABASE_OWNER_URL"),
     /**
      * PostgreSQL connections the service keeps at most (DATABASE_URL). The chunks of one import take
-     * turns and hold one connection between them (and briefly a second while a table they have doubled
-     * is analysed), so this is about the imports sending rows at once, plus the upload worker's and a few
+     * turns and hold one connection between them (and briefly a second while a table is analysed: one
+     * that has doubled, or one the import's rows have doubled), so this is about the imports sending rows at once, plus the upload worker's and a few
      * for other requests.
      */
     DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(DEFAULT_POOL_MAX),

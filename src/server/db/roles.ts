@@ -31,6 +31,7 @@ export async function grantService(db: Queryable, role: string, boss: string): P
     await db.query(`GRANT ${LIMITED[name] ?? READ_WRITE} ON TABLE ${object} TO ${grantee}`);
   }
   await db.query(`GRANT EXECUTE ON FUNCTION analyse_table(text) TO ${grantee}`);
+  await db.query(`GRANT EXECUTE ON FUNCTION analyse_table(text, text[]) TO ${grantee}`);
   await db.query(`GRANT USAGE ON SCHEMA ${quoteIdent(boss)} TO ${grantee}`);
   await db.query(`GRANT ${READ_WRITE} ON ALL TABLES IN SCHEMA ${quoteIdent(boss)} TO ${grantee}`);
 }

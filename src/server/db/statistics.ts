@@ -72,20 +72,37 @@ export async function staleTablesNow(db: Database, tables: readonly string[]): P
 }
 
 /**
- * Analyses the tables, skipping any this process is analysing already; the promise settles when done
- * and never rejects (statistics only guide plans: a failed ANALYZE is tried again when next due).
+ * Analyses the tables (or only these columns of them), skipping any this process is analysing already;
+ * the promise settles when done and never rejects (statistics only guide plans: a failed ANALYZE is
+ * tried again when next due).
  */
-export function analyseInBackground(db: Database, tables: readonly string[]): Promise<void> {
+export function analyseInBackground(
+  db: Database,
+  tables: readonly string[],
+  columns?: readonly string[],
+): Promise<void> {
   const { analysing } = watchOf(db);
   const todo = [...new Set(tables)].filter((t) => !analysing.has(t));
   if (!todo.length) return Promise.resolve();
   for (const t of todo) analysing.add(t);
-  return analyseTables(db, todo)
+  return (
+    columns
+      ? db.query("SELECT analyse_table(t, $2::text[]) FROM unnest($1::text[]) AS t", [todo, columns])
+      : analyseTables(db, todo)
+  )
+    .then(() => {})
     .catch(() => {})
     .finally(() => {
       for (const t of todo) analysing.delete(t);
     });
 }
+
+/**
+ * The column an import's growth changes the planner's view of: how many rows its program has. (The
+ * other columns' statistics follow the table's own growth, or autovacuum's; an ANALYZE of some columns
+ * does not count as one of the table for autovacuum.)
+ */
+export const GROWTH_COLUMNS = ["program_id"] as const;
 
 /** Imports whose growth is followed at once, past which the longest followed are let go. */
 const MAX_FOLLOWED_IMPORTS = 10_000;
@@ -98,7 +115,7 @@ const FIRST_GROWTH = 1000;
  * that grows inside a table far larger than it: its statistics still say the program has no rows, and
  * the planner reads every row the program has for each chunk's lookup (at 50,000 rows, tens of
  * milliseconds a chunk, growing with each). Following the import instead keeps the program's estimate
- * within twice its size, at about seven analyses for 100,000 rows.
+ * within twice its size, at about seven analyses of its program_id column for 100,000 rows.
  */
 export function importGrew(db: Database, importId: string, created: number): boolean {
   if (created <= 0) return false;

@@ -11,7 +11,7 @@ import {
 } from "../../../core";
 import type { Caller } from "../../caller";
 import type { Database, Queryable } from "../../db/database";
-import { analyseInBackground, importGrew, staleTablesNow } from "../../db/statistics";
+import { analyseInBackground, GROWTH_COLUMNS, importGrew, staleTablesNow } from "../../db/statistics";
 import { ApiError } from "../../errors";
 import { APPLIERS, STORED_AS } from "../appliers";
 import { requestHash } from "../idempotency";
@@ -78,8 +78,8 @@ export async function applyChunk(
   // chunk's lookup plans with the statistics as they were, a chunk late at most); PGlite has one session,
   // where it would wait its turn anyway. Statistics only guide plans: an ANALYZE that fails is tried
   // again when next due, and never fails a chunk.
-  const analyse = async (tables: readonly string[]) => {
-    const analysing = analyseInBackground(db, tables);
+  const analyse = async (tables: readonly string[], columns?: readonly string[]) => {
+    const analysing = analyseInBackground(db, tables, columns);
     if (db.kind !== "postgres") await analysing;
   };
   await analyse(await staleTablesNow(db, LOOKUPS[object]));
@@ -205,7 +205,7 @@ export async function applyChunk(
     };
   });
   if (taken) remember(db, importId, seq, taken);
-  if (importGrew(db, importId, created)) await analyse([object]);
+  if (importGrew(db, importId, created)) await analyse([object], GROWTH_COLUMNS);
   return answer;
 }
 

@@ -1,0 +1,18 @@
+-- Some columns of a table analysed, as analyse_table(text) analyses all of them (one session at a time,
+-- none waiting): an import's growth changes what the planner must know of one column, program_id, and
+-- sampling a table for one column costs a quarter to a half of sampling it for all of them.
+CREATE FUNCTION analyse_table(name text, columns text[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('analyse_table'), to_regclass(name)::oid::int) THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('lock_timeout', '10ms', true);
+  BEGIN
+    EXECUTE format('ANALYZE %I (%s)', name, (SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) AS c));
+  EXCEPTION WHEN lock_not_available THEN
+    NULL;
+  END;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION analyse_table(text, text[]) FROM PUBLIC;
