@@ -210,7 +210,7 @@ async function resolve(
       continue;
     }
     const newKey = key ?? keyFromEmail(email);
-    creates.push({ ...values(r, customFields), key: newKey, email, src_row: r.row });
+    creates.push(values(r, customFields, { key: newKey, email, src_row: r.row }) as Create);
     results.set(r.row, { row: r.row, outcome: "created", object_key: newKey, issues: notes });
   }
   return creates;
@@ -257,15 +257,18 @@ const insertPartners = (leaveTaken: boolean) =>
    ${leaveTaken ? "ON CONFLICT DO NOTHING RETURNING key" : ""}`;
 
 /** A row's values for the partners table; blank cells are absent, so they leave stored values alone. */
-function values(r: CheckedRow, customFields: readonly { name: string }[]) {
-  const out: Record<string, unknown> = {};
-  for (const c of COLUMNS) if (r.record[c] !== undefined) out[c] = r.record[c];
-  if (r.record.partner_joined_date !== undefined) out.joined_date = r.record.partner_joined_date;
-  if (r.record.tags !== undefined) out.tags = r.record.tags;
-  const fields = Object.fromEntries(
-    customFields.filter((f) => r.record[f.name] !== undefined).map((f) => [f.name, r.record[f.name]]),
-  );
-  if (Object.keys(fields).length) out.fields = fields;
+function values(r: CheckedRow, customFields: readonly { name: string }[], out: Record<string, unknown> = {}) {
+  const record = r.record;
+  for (const c of COLUMNS) if (record[c] !== undefined) out[c] = record[c];
+  if (record.partner_joined_date !== undefined) out.joined_date = record.partner_joined_date;
+  if (record.tags !== undefined) out.tags = record.tags;
+  let fields: Record<string, unknown> | null = null;
+  for (const f of customFields)
+    if (record[f.name] !== undefined) {
+      fields ??= {};
+      fields[f.name] = record[f.name];
+    }
+  if (fields) out.fields = fields;
   return out;
 }
 
