@@ -29,9 +29,13 @@ export async function staleTables(db: Queryable, tables: readonly string[]): Pro
   return rows.map((t) => t.name);
 }
 
-/** Analyses the tables (see refreshStatistics). */
-export async function analyseTables(db: Queryable, tables: readonly string[]): Promise<void> {
-  await db.query("SELECT analyse_table(t) FROM unnest($1::text[]) AS t", [tables]);
+/** Analyses the tables (see refreshStatistics), or only these columns of them. */
+export async function analyseTables(
+  db: Queryable,
+  tables: readonly string[],
+  columns: readonly string[] | null = null,
+): Promise<void> {
+  await db.query("SELECT analyse_table(t, $2::text[]) FROM unnest($1::text[]) AS t", [tables, columns]);
 }
 
 /**
@@ -79,18 +83,13 @@ export async function staleTablesNow(db: Database, tables: readonly string[]): P
 export function analyseInBackground(
   db: Database,
   tables: readonly string[],
-  columns?: readonly string[],
+  columns: readonly string[] | null = null,
 ): Promise<void> {
   const { analysing } = watchOf(db);
   const todo = [...new Set(tables)].filter((t) => !analysing.has(t));
   if (!todo.length) return Promise.resolve();
   for (const t of todo) analysing.add(t);
-  return (
-    columns
-      ? db.query("SELECT analyse_table(t, $2::text[]) FROM unnest($1::text[]) AS t", [todo, columns])
-      : analyseTables(db, todo)
-  )
-    .then(() => {})
+  return analyseTables(db, todo, columns)
     .catch(() => {})
     .finally(() => {
       for (const t of todo) analysing.delete(t);

@@ -78,7 +78,6 @@ export function sendChunks(
       checking?.catch(() => {});
       try {
         answers.push(await applying);
-        early = await checking;
       } catch (error) {
         throw failedAt(
           error,
@@ -86,6 +85,8 @@ export function sendChunks(
           answers.map((a) => a.seq),
         );
       }
+      // Not this chunk's error if it fails: this chunk has been applied.
+      early = await checking;
     }
     return answers;
   });

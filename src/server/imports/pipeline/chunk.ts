@@ -78,7 +78,7 @@ export async function applyChunk(
   // chunk's lookup plans with the statistics as they were, a chunk late at most); PGlite has one session,
   // where it would wait its turn anyway. Statistics only guide plans: an ANALYZE that fails is tried
   // again when next due, and never fails a chunk.
-  const analyse = async (tables: readonly string[], columns?: readonly string[]) => {
+  const analyse = async (tables: readonly string[], columns: readonly string[] | null = null) => {
     const analysing = analyseInBackground(db, tables, columns);
     if (db.kind !== "postgres") await analysing;
   };
