@@ -394,7 +394,7 @@ async function importFigures(
   const wall = seconds(started);
   const requests = await proxy.requests();
   // Chunk requests: several chunks in one POST …/chunks (a PUT …/chunks/{seq} each, before).
-  const puts = requests.filter((r) => r.method === "PUT" || /\/chunks$/.test(r.path)).length;
+  const puts = requests.filter((r) => r.method === "PUT" || /\/chunks(\?|$)/.test(r.path)).length;
   const sheetCalls = calls.total("SpreadsheetApp");
   const runs = calls.total("google.script.run");
   const projected = calls.projectedMs;

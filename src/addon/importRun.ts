@@ -106,9 +106,15 @@ export interface ImportState {
 
 type Counts = { rows: number; created: number; updated: number; skipped: number; repeats?: number };
 
+/**
+ * A chunk's answer, asked with `?results=issues`: the rows skipped or with an issue only (the sheet's
+ * results and the report tab come from the import's report at the end), the counts of every row, and
+ * the USD its rewards issued. A service that answers every row's result leaves `issued_usd_cents` out.
+ */
 interface ChunkResponse {
   results: { row: number; outcome: "created" | "updated" | "skipped"; amount_usd_cents?: number }[];
   counts: Counts;
+  issued_usd_cents?: number;
 }
 
 export interface ImportResource {
@@ -393,7 +399,7 @@ function drive(
         try {
           answer = serviceRequest<{ chunks: ChunkResponse[] }>(
             "POST",
-            `v1/imports/${state.importId}/chunks`,
+            `v1/imports/${state.importId}/chunks?results=issues`,
             new JsonText(`{"chunks":[${group.map((g) => g.json).join(",")}]}`),
             { deadline },
           );
@@ -410,7 +416,9 @@ function drive(
           state.counts.skipped += response.counts.skipped;
           state.counts.repeats = (state.counts.repeats ?? 0) + (response.counts.repeats ?? 0);
           if (state.issuedUsdCents !== null)
-            for (const r of response.results) state.issuedUsdCents += r.amount_usd_cents ?? 0;
+            state.issuedUsdCents +=
+              response.issued_usd_cents ??
+              response.results.reduce((sum, r) => sum + (r.amount_usd_cents ?? 0), 0);
         });
         sent += answer.chunks.length;
         if (state.nextSeq >= state.chunks.length) state.finishing = true;

@@ -208,7 +208,7 @@ describe("one import call: stops, resumable, before 5 minutes projected, whateve
     // A fetch gives up here after a short wall time; the latency model charges it Apps Script's 60 s.
     const host = loadAddonFor({ url: proxy.url, workbook, urlFetchTimeoutMs: 300 });
     hosts.push(host);
-    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "hold" } });
+    await proxy.inject({ method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "hold" } });
 
     const slow = "The importer is slow to answer; 0 of 2,500 rows sent. Resume import to go on.";
     const first = call(host, "startImport", PARTNERS, true);

@@ -145,7 +145,7 @@ describe("two people in one spreadsheet", () => {
     // A failing importer stops ops's import midway; an hour later admin takes it over (the call fails too).
     expect(call<ImportProgress>(ops, "startImport", PARTNERS, false)).toMatchObject({ status: "running" });
     expect(call<ImportProgress>(ops, "continueImport")).toMatchObject({ status: "running" });
-    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 } });
+    await proxy.inject({ method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "status", status: 503 } });
     const stopped = call<ImportProgress>(ops, "continueImport");
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 10_000 });
     clock.advance(60 * MINUTE);

@@ -80,7 +80,7 @@ const server = http.createServer((req, res) => {
         entry.cells = Math.max(0, ...rows.map((r) => r.cells.length));
       } catch {}
     }
-    if (req.method === "POST" && /\\/chunks$/.test(req.url)) {
+    if (req.method === "POST" && /\\/chunks(\\?|$)/.test(req.url)) {
       try {
         const chunks = JSON.parse(body.toString("utf8")).chunks;
         const rows = chunks.flatMap((c) => c.rows);

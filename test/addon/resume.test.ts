@@ -90,7 +90,7 @@ async function storedPartners(prefix: string): Promise<StoredPartner[]> {
 /** The chunk requests (POST …/chunks, several chunks each), or those that carried chunk `seq`. */
 const chunkPosts = (requests: readonly ProxiedRequest[], seq?: number) =>
   requests.filter(
-    (r) => r.method === "POST" && /\/chunks$/.test(r.path) && (seq === undefined || r.seqs?.includes(seq)),
+    (r) => r.method === "POST" && /\/chunks(\?|$)/.test(r.path) && (seq === undefined || r.seqs?.includes(seq)),
   );
 
 /**
@@ -172,7 +172,7 @@ describe("resume after a failed call", () => {
   test("chunks the service applied but whose answer was lost stop the import; Resume replays them, applied once", async () => {
     const sheet = spreadsheetWith(FEW, "lost");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "forward-then-drop" } });
+    await proxy.inject({ method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "forward-then-drop" } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0 });
@@ -196,7 +196,7 @@ describe("resume after a failed call", () => {
   test("the service answering 503 for longer than the retries stops the import; Resume finishes it", async () => {
     const sheet = spreadsheetWith(FEW, "down");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 } });
+    await proxy.inject({ method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "status", status: 503 } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0, chunksSent: 0 });
@@ -247,7 +247,7 @@ describe("resume after a failed call", () => {
   test("the connection closing before the service saw the request stops the import; Resume finishes it", async () => {
     const sheet = spreadsheetWith(FEW, "unreachable");
     const { host } = openSidebar(sheet);
-    await proxy.inject({ method: "POST", path: /\/chunks$/, fault: { kind: "drop" } });
+    await proxy.inject({ method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "drop" } });
 
     const stopped = call(host, "startImport", PARTNERS, false);
     expect(stopped).toMatchObject({ status: "stopped", resumable: true, rowsSent: 0 });
@@ -279,10 +279,10 @@ describe("resume after a failed call", () => {
     const sheet = spreadsheetWith(FEW, "busy");
     const { host } = openSidebar(sheet);
     await proxy.inject(
-      { method: "POST", path: /\/chunks$/, fault: { kind: "status", status: 503 }, times: 2 },
+      { method: "POST", path: /\/chunks(\?|$)/, fault: { kind: "status", status: 503 }, times: 2 },
       {
         method: "POST",
-        path: /\/chunks$/,
+        path: /\/chunks(\?|$)/,
         fault: { kind: "status", status: 429, retryAfter: "1" },
         times: 1,
       },

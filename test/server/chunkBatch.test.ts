@@ -307,6 +307,42 @@ describe.each(engines())("several chunks in one request (%s)", (engine) => {
     expect((await partners()).length).toBe(30);
   }, 60_000);
 
+  it("?results=issues answers only the rows skipped or with an issue, the counts still of every row; a replay answers the same", async () => {
+    const id = await start(6);
+    const rows = [row(2), { row: 3, cells: ["not an email", "p3", "North"] }, row(4)];
+    const short = await s.call("POST", `/v1/imports/${id}/chunks?results=issues`, {
+      body: { chunks: [{ seq: 0, rows }] },
+    });
+    expect(short.status).toBe(200);
+    const [answer] = short.body.chunks;
+    expect(answer).toMatchObject({
+      seq: 0,
+      results_shown: "issues",
+      counts: { rows: 3, created: 2, updated: 0, skipped: 1 },
+    });
+    expect(answer.results.map((r: { row: number; outcome: string }) => [r.row, r.outcome])).toEqual([
+      [3, "skipped"],
+    ]);
+    expect(answer.results[0].issues[0]).toMatchObject({ field: "partner_email" });
+    // The single PUT takes it too; sent again, the chunk replays with the same short answer.
+    const again = await s.call("PUT", `/v1/imports/${id}/chunks/0?results=issues`, { body: { rows } });
+    expect(again.body).toMatchObject({ replayed: true, results_shown: "issues", counts: answer.counts });
+    expect(again.body.results).toEqual(answer.results);
+    // Without it, every row's result, as before.
+    const full = await put(id, 0, rows);
+    expect(full.body).toMatchObject({ replayed: true, results_shown: "all" });
+    expect(full.body.results.map((r: { row: number }) => r.row)).toEqual([2, 3, 4]);
+    // The report still holds every row.
+    await s.call("POST", `/v1/imports/${id}/complete`, { body: { partial: true } });
+    const report = await s.call("GET", `/v1/imports/${id}/report`);
+    expect(report.body.results.map((r: { row: number }) => r.row)).toEqual([2, 3, 4]);
+    // Anything else is refused, naming what is expected.
+    const bad = await s.call("PUT", `/v1/imports/${id}/chunks/1?results=some`, { body: { rows: [row(5)] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/results/);
+    expect(bad.body.error.message).toMatch(/all|issues/);
+  });
+
   it("is in the API's description, with its answers", async () => {
     const doc = (await s.call("GET", "/v1/openapi.json")).body;
     const batch = doc.paths["/v1/imports/{id}/chunks"].post;

@@ -83,6 +83,30 @@ describe.each(engines())("rewards (%s)", (engine) => {
     expect(await stored()).toMatchObject([{ original_amount_cents: 1005, amount_usd_cents: 1005 }]);
   });
 
+  it("a chunk's answer sums the USD its rewards issued, also when it holds only the rows with issues", async () => {
+    const started = await s.call("POST", "/v1/imports", {
+      body: { object: "rewards", headers: ["partner_key", "amount_in_cents", "currency", "body"], total_rows: 3 },
+    });
+    const rows = [
+      { row: 2, cells: ["ada", 1000, "CAD", "In dollars of Canada"] },
+      { row: 3, cells: ["ghost", 1000, "", "For nobody"] },
+      { row: 4, cells: ["ada", 250, "", "In the program's currency"] },
+    ];
+    const short = await s.call("PUT", `/v1/imports/${started.body.id}/chunks/0?results=issues`, {
+      body: { rows },
+    });
+    expect(short.status).toBe(200);
+    expect(short.body).toMatchObject({ issued_usd_cents: 720 + 250, counts: { created: 2, skipped: 1 } });
+    expect(short.body.results.map((r: { row: number }) => r.row)).toEqual([3]);
+    const full = await s.call("PUT", `/v1/imports/${started.body.id}/chunks/0`, { body: { rows } });
+    expect(full.body.issued_usd_cents).toBe(970);
+    expect(full.body.results.map((r: { amount_usd_cents?: number }) => r.amount_usd_cents)).toEqual([
+      720,
+      undefined,
+      250,
+    ]);
+  });
+
   it("converts another currency to USD with the program's rate and keeps the original", async () => {
     const { results } = await importRows(
       s,

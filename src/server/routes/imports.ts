@@ -11,6 +11,7 @@ import { ApiError } from "../errors";
 import { type CsvUpload, importCsv } from "../imports/csvImport";
 import { idempotencyKeyOf, requestHash } from "../imports/idempotency";
 import {
+  chunkAnswer,
   finishImport,
   getImport,
   type ImportRow,
@@ -61,6 +62,16 @@ const source = z
 const MAX_SEQ = 1_000_000;
 const chunkSeq = z.number().int().min(0).max(MAX_SEQ);
 const chunkRows = z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) }));
+/** Which rows' results a chunk's answer holds (ResultsShown). */
+const resultsShown = z.object({
+  results: z
+    .enum(["all", "issues"])
+    .default("all")
+    .meta({
+      description:
+        "all (the default): each row's result; issues: only the rows skipped or with an issue (the counts, column_issues and issued_usd_cents still cover every row; the full report stays at /report)",
+    }),
+});
 
 function assertDistinctRows(rows: readonly { row: number }[]): void {
   if (new Set(rows.map((r) => r.row)).size !== rows.length)
@@ -160,6 +171,7 @@ export async function importRoutes(
       schema: {
         summary: `Send a chunk of rows (at most ${MAX_CHUNK_ROWS} rows, ${MAX_CHUNK_CELLS} cells, ${MAX_CHUNK_BYTES / 1024 / 1024} MB: past one, 413 chunk_too_large); a chunk sent again returns its stored results and changes nothing`,
         params: z.object({ id: z.string(), seq: z.coerce.number().int().min(0).max(MAX_SEQ) }),
+        querystring: resultsShown,
         body: z.object({ rows: chunkRows }),
       },
     },
@@ -168,7 +180,8 @@ export async function importRoutes(
       const rows = request.body.rows;
       assertChunkWithinLimits(rows);
       assertDistinctRows(rows);
-      return sendChunk(db, caller, request.params.id, request.params.seq, rows);
+      const answer = await sendChunk(db, caller, request.params.id, request.params.seq, rows);
+      return chunkAnswer(answer, request.query.results);
     },
   );
 
@@ -184,6 +197,7 @@ export async function importRoutes(
       schema: {
         summary: `Send several chunks of rows in one request (at most ${MAX_BATCH_CHUNKS} chunks, each within a chunk's limits, ${MAX_BATCH_BYTES / 1024 / 1024} MB in all): applied in the order given, each in its own transaction, as PUT …/chunks/{seq} applies one; a failing chunk stops the rest and its error names it`,
         params: importId,
+        querystring: resultsShown,
         body: z.object({
           chunks: z
             .array(z.object({ seq: chunkSeq, rows: chunkRows }))
@@ -218,7 +232,8 @@ export async function importRoutes(
               })
             : error;
         }
-      return { chunks: await sendChunks(db, caller, request.params.id, chunks) };
+      const answers = await sendChunks(db, caller, request.params.id, chunks);
+      return { chunks: answers.map((answer) => chunkAnswer(answer, request.query.results)) };
     },
   );
 

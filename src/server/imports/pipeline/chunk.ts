@@ -209,6 +209,28 @@ export async function applyChunk(
   return answer;
 }
 
+/**
+ * Which rows' results a chunk's answer holds: every row's (`all`), or only the rows skipped or with an
+ * issue (`issues`), for a client that reads the full report at the end and would rather not receive a
+ * result per row it sent. The counts, the column issues and the USD issued are the same either way.
+ */
+export type ResultsShown = "all" | "issues";
+
+export interface ChunkAnswer extends ChunkResult {
+  results_shown: ResultsShown;
+  /** Rewards: the USD cents the chunk's rows issued (a dry run: would issue), over every row. */
+  issued_usd_cents?: number;
+}
+
+/** A chunk's answer, holding the results `shown`. */
+export function chunkAnswer(chunk: ChunkResult, shown: ResultsShown): ChunkAnswer {
+  let cents: number | undefined;
+  for (const r of chunk.results) if (r.amount_usd_cents !== undefined) cents = (cents ?? 0) + r.amount_usd_cents;
+  const results =
+    shown === "all" ? chunk.results : chunk.results.filter((r) => r.outcome === "skipped" || r.issues.length > 0);
+  return { ...chunk, results, results_shown: shown, ...(cents === undefined ? {} : { issued_usd_cents: cents }) };
+}
+
 interface StoredChunk {
   results: RowResult[];
   column_issues: ColumnIssue[];
