@@ -68,8 +68,9 @@ const apiKey = (program: string) => `bench-${program}-admin-key-0001`;
  * is set, on PostgreSQL (in a schema dropped afterwards). On each engine, in one run:
  * - 100,000 partners, then 100,000 transactions (for 50,000 customers made beforehand), through the
  *   chunk API of the real service listening on a port, sent over HTTP as the add-on sends them
- *   (chunks of 1,000 rows, 5 a request, one request after another, answers holding the rows with issues only); beside each, the same rows by
- *   `COPY` into the same table (the ceiling: the database's own cost of storing them).
+ *   (chunks of 1,000 rows, 5 a request, one request after another, answers holding the rows with
+ *   issues only); beside each, the same rows by `COPY` into the same table (the ceiling: the
+ *   database's own cost of storing them).
  * - 1, 4 and 8 imports at once (40,000 partners in all): total rows/s, and the sessions seen waiting
  *   on a lock, on ANALYZE above all.
  * - The time of one chunk of 1,000 partners on an empty table, and with a million partners stored.
