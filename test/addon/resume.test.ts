@@ -90,7 +90,8 @@ async function storedPartners(prefix: string): Promise<StoredPartner[]> {
 /** The chunk requests (POST …/chunks, several chunks each), or those that carried chunk `seq`. */
 const chunkPosts = (requests: readonly ProxiedRequest[], seq?: number) =>
   requests.filter(
-    (r) => r.method === "POST" && /\/chunks(\?|$)/.test(r.path) && (seq === undefined || r.seqs?.includes(seq)),
+    (r) =>
+      r.method === "POST" && /\/chunks(\?|$)/.test(r.path) && (seq === undefined || r.seqs?.includes(seq)),
   );
 
 /**

@@ -85,7 +85,11 @@ describe.each(engines())("rewards (%s)", (engine) => {
 
   it("a chunk's answer sums the USD its rewards issued, also when it holds only the rows with issues", async () => {
     const started = await s.call("POST", "/v1/imports", {
-      body: { object: "rewards", headers: ["partner_key", "amount_in_cents", "currency", "body"], total_rows: 3 },
+      body: {
+        object: "rewards",
+        headers: ["partner_key", "amount_in_cents", "currency", "body"],
+        total_rows: 3,
+      },
     });
     const rows = [
       { row: 2, cells: ["ada", 1000, "CAD", "In dollars of Canada"] },

@@ -64,13 +64,10 @@ const chunkSeq = z.number().int().min(0).max(MAX_SEQ);
 const chunkRows = z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) }));
 /** Which rows' results a chunk's answer holds (ResultsShown). */
 const resultsShown = z.object({
-  results: z
-    .enum(["all", "issues"])
-    .default("all")
-    .meta({
-      description:
-        "all (the default): each row's result; issues: only the rows skipped or with an issue (the counts, column_issues and issued_usd_cents still cover every row; the full report stays at /report)",
-    }),
+  results: z.enum(["all", "issues"]).default("all").meta({
+    description:
+      "all (the default): each row's result; issues: only the rows skipped or with an issue (the counts, column_issues and issued_usd_cents still cover every row; the full report stays at /report)",
+  }),
 });
 
 function assertDistinctRows(rows: readonly { row: number }[]): void {

@@ -225,10 +225,18 @@ export interface ChunkAnswer extends ChunkResult {
 /** A chunk's answer, holding the results `shown`. */
 export function chunkAnswer(chunk: ChunkResult, shown: ResultsShown): ChunkAnswer {
   let cents: number | undefined;
-  for (const r of chunk.results) if (r.amount_usd_cents !== undefined) cents = (cents ?? 0) + r.amount_usd_cents;
+  for (const r of chunk.results)
+    if (r.amount_usd_cents !== undefined) cents = (cents ?? 0) + r.amount_usd_cents;
   const results =
-    shown === "all" ? chunk.results : chunk.results.filter((r) => r.outcome === "skipped" || r.issues.length > 0);
-  return { ...chunk, results, results_shown: shown, ...(cents === undefined ? {} : { issued_usd_cents: cents }) };
+    shown === "all"
+      ? chunk.results
+      : chunk.results.filter((r) => r.outcome === "skipped" || r.issues.length > 0);
+  return {
+    ...chunk,
+    results,
+    results_shown: shown,
+    ...(cents === undefined ? {} : { issued_usd_cents: cents }),
+  };
 }
 
 interface StoredChunk {
