@@ -230,6 +230,7 @@ export function fuzzRequests(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       group_key: fc.constantFrom(...target.groups),
       limit: fc.constantFrom("1", "50", "500"),
       format: fc.constantFrom("json", "csv"),
+      results: fc.constantFrom("all", "issues"),
       cursor: fc.constantFrom(
         "eyJpZCI6MX0",
         "eyJpZCI6Ii0tLSJ9",
