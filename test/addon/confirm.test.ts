@@ -152,3 +152,17 @@ describe("the confirmation", () => {
     expect((await service.get("/v1/partners?key=cf-changed")).data).toHaveLength(1);
   });
 });
+
+describe("a dry run of rewards under way", () => {
+  test("shows the US cents it would issue so far after each call, before it finishes, though chunk answers list only the rows with issues", () => {
+    // 6,000 rewards of 250 CAD cents (180 US cents): the first call sends 5 chunks of 1,000 rows, not all.
+    const rows = Array.from({ length: 6_000 }, (_, i) => ["P-cf", "250", `Spiff ${i}`, "CAD"]);
+    const { host } = sheetWith([REWARDS[0] as string[], ...rows]);
+    const choice = choiceOf("rewards");
+    const first = call(host, "startImport", choice, true, null);
+    expect(first).toMatchObject({ status: "running", rowsSent: 5_000, issuedUsdCents: 5_000 * 180 });
+    let progress = first;
+    while (progress.status === "running") progress = call(host, "continueImport");
+    expect(progress).toMatchObject({ status: "completed", issuedUsdCents: 6_000 * 180 });
+  }, 120_000);
+});
