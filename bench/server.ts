@@ -209,9 +209,8 @@ async function benchEngine(
     // Several imports at once, each of its own rows, into one program: each level twice, in the order
     // 1, 4, 8, 8, 4, 1, so that a machine getting busier or quieter over the runs does not favour one
     // level; a level's rate is its rows over its time in both runs.
-    const concurrent: { imports: number; rate: number; waits: [number, number]; samples: number }[] =
-      CONCURRENCY.map((imports) => ({ imports, rate: 0, waits: [0, 0], samples: 0 }));
-    const took = new Map<number, number>();
+    const concurrent: { imports: number; seconds: number; waits: [number, number]; samples: number }[] =
+      CONCURRENCY.map((imports) => ({ imports, seconds: 0, waits: [0, 0], samples: 0 }));
     for (const [round, imports] of [...CONCURRENCY, ...[...CONCURRENCY].reverse()].entries()) {
       const key = `concurrent-${imports}-${round}`;
       await program(key);
@@ -235,8 +234,7 @@ async function benchEngine(
       if (created !== CONCURRENT_ROWS)
         throw new Error(`${imports} imports at once created ${created} partners of ${CONCURRENT_ROWS}`);
       const level = concurrent.find((c) => c.imports === imports) as (typeof concurrent)[number];
-      took.set(imports, (took.get(imports) ?? 0) + run);
-      level.rate = (2 * CONCURRENT_ROWS) / (took.get(imports) as number);
+      level.seconds += run;
       level.waits = [level.waits[0] + waits.totals[0], level.waits[1] + waits.totals[1]];
       level.samples += waits.samples;
       progress(
@@ -244,12 +242,14 @@ async function benchEngine(
       );
     }
     const one = concurrent[0] as (typeof concurrent)[number];
+    // Each level ran twice: its rows over its time in both runs.
+    const rate = (c: (typeof concurrent)[number]) => (2 * CONCURRENT_ROWS) / c.seconds;
     for (const c of concurrent.slice(1))
       figures.push({
         name: `server (${name}): ${c.imports} imports of partners at once, ${n(CONCURRENT_ROWS / c.imports)} rows each, total`,
         unit: "rows/s",
-        value: c.rate,
-        baseline: one.rate,
+        value: rate(c),
+        baseline: rate(one),
         baselineName: `1 import of ${n(CONCURRENT_ROWS)} rows (each level run twice)`,
         higherIsBetter: true,
         note:

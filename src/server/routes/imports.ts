@@ -62,7 +62,7 @@ const source = z
 const MAX_SEQ = 1_000_000;
 const chunkSeq = z.number().int().min(0).max(MAX_SEQ);
 const chunkRows = z.array(z.object({ row: z.number().int().min(1), cells: z.array(cell) }));
-/** Which rows' results a chunk's answer holds (ResultsShown). */
+/** Which rows' results a chunk's answer holds (ResultsShown in pipeline/chunk.ts). */
 const resultsShown = z.object({
   results: z.enum(["all", "issues"]).default("all").meta({
     description:
